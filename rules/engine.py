@@ -1,0 +1,479 @@
+"""The rules engine: page and site facts in, per-category GARM tiers with evidence out.
+
+Every lexicon phrase of every rule (and every context cue) is compiled into ONE Aho-Corasick
+automaton, so a page is read once whatever the number of rules: cost grows with text length,
+not with the rule count. Word boundaries, negation windows and scoring are checked only on the
+(few) raw matches the automaton reports."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import ahocorasick
+
+from rules.garm import CATEGORIES, TIER_RANK, TIERS, worse
+from rules.packs import DEFAULT_SETTINGS, Pack, Rule, load_packs
+from rules.text import Folded, fold, fold_phrase, is_word_char, words_before
+
+# --- facts in -------------------------------------------------------------------------------
+
+
+@dataclass
+class PageFacts:
+    """What is known about one page. ``domain_categories`` are the list categories (UT1...) of
+    its domain, looked up by the caller; ``site_context`` names contexts that hold for the whole
+    site (e.g. ``news`` for a press site)."""
+
+    url: str
+    title: str = ""
+    text: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None
+    domain_categories: frozenset[str] = frozenset()
+
+
+@dataclass
+class SiteFacts:
+    """What is known about one site: supply-side and activist facts, and its list categories."""
+
+    domain: str
+    ads_txt: str | None = None  # ok | absent | error | None (not fetched)
+    ad_density: float | None = None  # ad slots per screen, or share of the page that is ads
+    ad_networks: int | None = None  # distinct ad networks seen
+    called_out: int = 0  # activist posts naming the site
+    called_out_posts: list[str] = field(default_factory=list)
+    domain_categories: frozenset[str] = frozenset()
+
+
+@dataclass
+class PageRecord:
+    """One page's stored verdict, as the site roll-up needs it."""
+
+    url: str
+    tiers: dict[str, str]  # category -> tier (only categories with a risk)
+    risk_score: float = 0.0
+    when: datetime | None = None
+
+
+# --- verdicts out ---------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    """Why a rule fired: which terms, how often, where, and snippets of the original text."""
+
+    rule_id: str
+    where: str  # body | title | url | domain | meta | site | pages
+    tier: str
+    score: float
+    terms: list[str] = field(default_factory=list)
+    hits: int = 0
+    negated: int = 0
+    snippets: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CategoryVerdict:
+    category: str
+    tier: str
+    score: float
+    base_tier: str  # before context shifts
+    shifts: list[str] = field(default_factory=list)  # e.g. ["news:-1"]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "tier": self.tier, "score": round(self.score, 3),
+                "base_tier": self.base_tier, "shifts": self.shifts,
+                "evidence": [e.to_dict() for e in self.evidence]}
+
+
+def _risk_points(tiers: list[str], points: dict[str, float]) -> float:
+    return max((float(points.get(t, 0.0)) for t in tiers), default=0.0)
+
+
+@dataclass
+class PageVerdict:
+    url: str
+    categories: dict[str, CategoryVerdict]  # only categories with a risk
+    contexts: dict[str, float]  # active contexts -> their score
+    signals: list[Evidence]
+    rules_version: str
+    tier_points: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SETTINGS["tier_points"]))
+
+    @property
+    def worst_tier(self) -> str:
+        tier = "none"
+        for cv in self.categories.values():
+            tier = worse(tier, cv.tier)
+        return tier
+
+    @property
+    def risk_score(self) -> float:
+        """0-100: the points of the worst tier, plus a little for every other risky category."""
+        tiers = sorted((cv.tier for cv in self.categories.values()), key=TIER_RANK.__getitem__)
+        if not tiers:
+            return 0.0
+        extra = sum(self.tier_points.get(t, 0.0) for t in tiers[1:]) * 0.1
+        return round(min(100.0, self.tier_points.get(tiers[0], 0.0) + extra), 2)
+
+    def tier(self, category: str) -> str:
+        cv = self.categories.get(category)
+        return cv.tier if cv else "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "worst_tier": self.worst_tier, "risk_score": self.risk_score,
+                "rules_version": self.rules_version, "contexts": self.contexts,
+                "categories": {k: v.to_dict() for k, v in sorted(self.categories.items())},
+                "signals": [s.to_dict() for s in self.signals]}
+
+
+@dataclass
+class SiteVerdict:
+    domain: str
+    pages: int
+    tier_share: dict[str, float]  # share of pages whose worst tier is each tier
+    category_share: dict[str, dict[str, float]]  # category -> tier -> share of pages at that tier
+    categories: dict[str, CategoryVerdict]  # site-level tier per category (share-aware)
+    worst_tier: str  # worst tier of any page or site-level rule
+    trend: str  # rising | falling | stable | unknown
+    signals: list[Evidence]
+    risk_score: float
+    rules_version: str
+
+    def tier(self, category: str) -> str:
+        cv = self.categories.get(category)
+        return cv.tier if cv else "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"domain": self.domain, "pages": self.pages, "tier_share": self.tier_share,
+                "category_share": self.category_share, "worst_tier": self.worst_tier,
+                "trend": self.trend, "risk_score": self.risk_score, "rules_version": self.rules_version,
+                "categories": {k: v.to_dict() for k, v in sorted(self.categories.items())},
+                "signals": [s.to_dict() for s in self.signals]}
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+def shift_tier(tier: str, shift: int) -> str:
+    """Move a risk tier by ``shift`` steps (negative = less severe), staying within floor..low."""
+    if tier == "none" or shift == 0:
+        return tier
+    rank = TIER_RANK[tier] - shift
+    return TIERS[min(max(rank, 0), TIER_RANK["low"])]
+
+
+@dataclass
+class _Acc:
+    """Per-rule match accumulator for one page."""
+
+    hits: int = 0
+    title_hits: int = 0
+    negated: int = 0
+    terms: Counter[str] = field(default_factory=Counter)
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+class Engine:
+    """Compiled rule packs. Build once (``Engine.load()``), score many pages."""
+
+    def __init__(self, packs: list[Pack]):
+        self.packs = packs
+        self.settings: dict[str, Any] = {**DEFAULT_SETTINGS}
+        for p in packs:
+            for k, v in p.settings.items():
+                self.settings[k] = {**self.settings[k], **v} if isinstance(v, dict) else v
+        self.rules: list[Rule] = [r for p in packs for r in p.rules]
+        self.version = hashlib.sha256("".join(p.digest for p in packs).encode()).hexdigest()[:16]
+        self.negation_cues = frozenset(fold_phrase(c) for c in self.settings["negation_cues"])
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[tuple[int, str, bool]]] = {}
+        for i, r in enumerate(self.rules):
+            for phrase in r.phrases:
+                prefix = phrase.endswith("*")
+                key = fold_phrase(phrase.rstrip("*"))
+                if key:
+                    table.setdefault(key, []).append((i, phrase, prefix))
+        for key, entries in table.items():
+            self._automaton.add_word(key, (len(key), tuple(entries)))
+        self.n_terms = len(table)
+        if table:
+            self._automaton.make_automaton()
+        self._by_kind: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rules):
+            self._by_kind.setdefault(r.kind, []).append(i)
+
+    @classmethod
+    def load(cls, extra: list[Path] | None = None, *, shipped: bool = True) -> Engine:
+        """The shipped packs plus any user packs (files or directories)."""
+        return cls(load_packs(extra, shipped=shipped))
+
+    # -- matching ------------------------------------------------------------------------
+
+    def match(self, folded: Folded, where: str, accs: dict[int, _Acc], lang: str | None) -> None:
+        """Feed the automaton's matches in ``folded`` (one pass) into per-rule accumulators."""
+        text = folded.text
+        n = len(text)
+        window = int(self.settings["negation_window"])
+        cues = self.negation_cues
+        rules = self.rules
+        if not text or not self.n_terms:
+            return
+        for end, (length, entries) in self._automaton.iter(text):
+            start = end - length + 1
+            if start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
+                continue
+            right_ok = end + 1 >= n or not is_word_char(text[end + 1]) or not is_word_char(text[end])
+            negated: bool | None = None
+            for ri, phrase, prefix in entries:
+                if not right_ok and not prefix:
+                    continue
+                rule = rules[ri]
+                if lang and "any" not in rule.lang and lang not in rule.lang:
+                    continue
+                acc = accs.get(ri)
+                if acc is None:
+                    acc = accs[ri] = _Acc()
+                if rule.negatable and rule.context is None:
+                    if negated is None:
+                        before = words_before(text, start, window)
+                        negated = any(w in cues for w in before) or text[max(0, start - 5):start] == "anti-"
+                    if negated:
+                        acc.negated += 1
+                        continue
+                if where == "title":
+                    acc.title_hits += 1
+                else:
+                    acc.hits += 1
+                acc.terms[phrase] += 1
+                if len(acc.spans) < int(self.settings["max_snippets"]):
+                    acc.spans.append((where, start, end + 1))
+
+    def _rule_score(self, rule: Rule, acc: _Acc) -> float:
+        tw = float(self.settings["title_weight"])
+        hits = acc.hits + tw * acc.title_hits
+        distinct = len(acc.terms)
+        if distinct < rule.min_terms or acc.hits + acc.title_hits < rule.min_hits:
+            return 0.0
+        extra = max(0.0, hits - distinct)
+        title_bonus = (tw - 1.0) if acc.title_hits else 0.0
+        return rule.weight * (distinct + title_bonus + math.log1p(extra))
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def score_page(self, facts: PageFacts) -> PageVerdict:
+        """One page's verdict: every category's tier and score, with the evidence for each."""
+        lang = (facts.lang or "").split("-")[0].lower() or None
+        if lang not in ("fr", "en"):
+            lang = None
+        accs: dict[int, _Acc] = {}
+        folded = {"title": fold(facts.title or ""), "body": fold(facts.text or "")}
+        for where, f in folded.items():
+            self.match(f, where, accs, lang)
+        width = int(self.settings["snippet_width"])
+        fired: list[tuple[Rule, Evidence]] = []
+        for ri, acc in accs.items():
+            rule = self.rules[ri]
+            score = self._rule_score(rule, acc)
+            if score <= 0:
+                continue
+            snippets = [folded[w].snippet(s, e, width) for w, s, e in acc.spans]
+            where = "title" if acc.title_hits and not acc.hits else "body"
+            fired.append((rule, Evidence(rule.id, where, rule.tier, round(score, 3),
+                                         terms=sorted(acc.terms), hits=acc.hits + acc.title_hits,
+                                         negated=acc.negated, snippets=snippets)))
+        fired.extend(self._fact_rules(facts))
+        return self._verdict(facts.url, fired)
+
+    def _fact_rules(self, facts: PageFacts) -> list[tuple[Rule, Evidence]]:
+        """URL pattern, domain-list and metadata rules (no text matching)."""
+        out: list[tuple[Rule, Evidence]] = []
+        parts = urlsplit(facts.url)
+        path = parts.path + (("?" + parts.query) if parts.query else "")
+        for ri in self._by_kind.get("url_patterns", []):
+            r = self.rules[ri]
+            found = [m.group(0) for p in r.url_patterns if (m := p.search(path))]
+            if found:
+                out.append((r, Evidence(r.id, "url", r.tier, r.weight, terms=found, hits=len(found),
+                                        snippets=[facts.url])))
+        if facts.domain_categories:
+            for ri in self._by_kind.get("domain_categories", []):
+                r = self.rules[ri]
+                found = sorted(set(r.domain_categories) & facts.domain_categories)
+                if found:
+                    out.append((r, Evidence(r.id, "domain", r.tier, r.weight * 3, terms=found,
+                                            hits=len(found), note="domain list category")))
+        if facts.meta:
+            meta = {str(k).lower(): fold(str(v)).text for k, v in facts.meta.items()
+                    if isinstance(v, str | int | float)}
+            for ri in self._by_kind.get("meta", []):
+                r = self.rules[ri]
+                found = [f"{k}={v}" for k, vals in r.meta.items() if k in meta
+                         for v in vals if fold(v).text in meta[k]]
+                if found:
+                    out.append((r, Evidence(r.id, "meta", r.tier, r.weight * 2, terms=found,
+                                            hits=len(found))))
+        return out
+
+    def _verdict(self, url: str, fired: list[tuple[Rule, Evidence]]) -> PageVerdict:
+        contexts: dict[str, float] = {}
+        for rule, ev in fired:
+            if rule.context:
+                contexts[rule.context] = contexts.get(rule.context, 0.0) + ev.score
+        default_shifts: dict[str, int] = self.settings["contexts"]
+        score_tiers: dict[str, float] = self.settings["score_tiers"]
+        cats: dict[str, CategoryVerdict] = {}
+        signals: list[Evidence] = []
+        for rule, ev in fired:
+            if rule.signal:
+                signals.append(ev)
+                continue
+            if not rule.category:
+                continue
+            cv = cats.get(rule.category)
+            if cv is None:
+                cv = cats[rule.category] = CategoryVerdict(rule.category, "none", 0.0, "none")
+            cv.evidence.append(ev)
+            cv.score += ev.score
+            # context shift of this rule's proposal: the strongest lowering and raising both count
+            shifts = [rule.contexts.get(c, default_shifts.get(c, 0)) for c in contexts]
+            shift = (max(shifts, default=0) if any(s > 0 for s in shifts) else 0) + min(min(shifts, default=0), 0)
+            proposed = shift_tier(rule.tier, shift)
+            cv.base_tier = worse(cv.base_tier, rule.tier)
+            cv.tier = worse(cv.tier, proposed)
+            if shift:
+                cv.shifts = sorted({*cv.shifts, *(f"{c}:{rule.contexts.get(c, default_shifts.get(c, 0)):+d}"
+                                                   for c in contexts
+                                                   if rule.contexts.get(c, default_shifts.get(c, 0)))})
+        for cv in cats.values():
+            for tier in ("floor", "high", "medium", "low"):
+                if tier in score_tiers and cv.score >= float(score_tiers[tier]):
+                    cv.tier = worse(cv.tier, tier)
+                    break
+            cv.score = round(cv.score, 3)
+            cv.evidence.sort(key=lambda e: (TIER_RANK[e.tier], -e.score))
+        cats = {k: v for k, v in cats.items() if v.tier != "none"}
+        return PageVerdict(url, cats, {k: round(v, 3) for k, v in contexts.items()}, signals, self.version,
+                           dict(self.settings["tier_points"]))
+
+    # -- sites -----------------------------------------------------------------------------
+
+    def site_rules(self, facts: SiteFacts) -> list[tuple[Rule, Evidence]]:
+        """Site-signal rules (ads.txt, ad density, ad networks, activist call-outs) and domain lists."""
+        out: list[tuple[Rule, Evidence]] = []
+        for ri in self._by_kind.get("site", []):
+            r = self.rules[ri]
+            conds: list[tuple[bool | None, str]] = []
+            s = r.site
+            if "ads_txt" in s:
+                conds.append((None if facts.ads_txt is None else facts.ads_txt == s["ads_txt"],
+                              f"ads.txt {facts.ads_txt}"))
+            if "ad_density_gte" in s:
+                conds.append((None if facts.ad_density is None else facts.ad_density >= s["ad_density_gte"],
+                              f"ad density {facts.ad_density}"))
+            if "ad_networks_gte" in s:
+                conds.append((None if facts.ad_networks is None else facts.ad_networks >= s["ad_networks_gte"],
+                              f"{facts.ad_networks} ad networks"))
+            if "called_out_gte" in s:
+                conds.append((facts.called_out >= s["called_out_gte"],
+                              f"called out by {facts.called_out} activist posts"))
+            values = [c for c, _ in conds]
+            ok = any(v is True for v in values) if s.get("mode") == "any" else (
+                bool(values) and all(v is True for v in values))
+            if ok:
+                notes = [t for v, t in conds if v]
+                out.append((r, Evidence(r.id, "site", r.tier, r.weight * 3, terms=notes, hits=len(notes),
+                                        snippets=list(facts.called_out_posts[:3]) if "called_out_gte" in s
+                                        else [], note="; ".join(notes))))
+        if facts.domain_categories:
+            out.extend(self._fact_rules(PageFacts(url=f"http://{facts.domain}/",
+                                                  domain_categories=facts.domain_categories)))
+        return out
+
+    def score_site(self, facts: SiteFacts, pages: list[PageRecord]) -> SiteVerdict:
+        """Roll page verdicts up to the site, add site-level rules, and compute the trend."""
+        n = len(pages)
+        min_share = float(self.settings["site_min_share"])
+        tier_counts: Counter[str] = Counter()
+        cat_counts: dict[str, Counter[str]] = {}
+        for p in pages:
+            worst = "none"
+            for cat, tier in p.tiers.items():
+                worst = worse(worst, tier)
+                cat_counts.setdefault(cat, Counter())[tier] += 1
+            tier_counts[worst] += 1
+        tier_share = {t: round(tier_counts[t] / n, 4) if n else 0.0 for t in TIERS}
+        category_share = {c: {t: round(cnt[t] / n, 4) for t in TIERS if cnt[t]} for c, cnt in cat_counts.items()}
+        cats: dict[str, CategoryVerdict] = {}
+        worst_tier = "none"
+        for cat, cnt in cat_counts.items():
+            cumulative = 0
+            for t in TIERS[:-1]:
+                cumulative += cnt[t]
+                worst_tier = worse(worst_tier, t) if cnt[t] else worst_tier
+                if n and cumulative / n >= min_share:
+                    ev = Evidence("site.pages", "pages", t, round(cumulative / n * 100, 2), hits=cumulative,
+                                  note=f"{cumulative}/{n} pages at {t} or worse")
+                    cats[cat] = CategoryVerdict(cat, t, ev.score, t, evidence=[ev])
+                    break
+        site_fired = self.site_rules(facts)
+        signals: list[Evidence] = []
+        for rule, ev in site_fired:
+            if rule.signal:
+                signals.append(ev)
+            if rule.category:
+                cv = cats.get(rule.category)
+                if cv is None:
+                    cv = cats[rule.category] = CategoryVerdict(rule.category, "none", 0.0, "none")
+                cv.tier = worse(cv.tier, rule.tier)
+                cv.base_tier = worse(cv.base_tier, rule.tier)
+                cv.score = round(cv.score + ev.score, 3)
+                cv.evidence.append(ev)
+                worst_tier = worse(worst_tier, rule.tier)
+        points: dict[str, float] = self.settings["tier_points"]
+        mean = sum(p.risk_score for p in pages) / n if n else 0.0
+        risk = max(mean, _risk_points([cv.tier for cv in cats.values()], points) * 0.5,
+                   _risk_points([ev.tier for r, ev in site_fired if r.category], points))
+        return SiteVerdict(facts.domain, n, tier_share, category_share, cats, worst_tier,
+                           trend(pages), signals, round(min(risk, 100.0), 2), self.version)
+
+
+def trend(pages: list[PageRecord], min_pages: int = 4, delta: float = 10.0) -> str:
+    """Recent half of the dated pages vs the older half: rising, falling or stable risk."""
+    dated = sorted((p for p in pages if p.when is not None), key=lambda p: p.when)  # type: ignore[arg-type,return-value]
+    if len(dated) < min_pages:
+        return "unknown"
+    half = len(dated) // 2
+    older = sum(p.risk_score for p in dated[:half]) / half
+    recent = sum(p.risk_score for p in dated[half:]) / (len(dated) - half)
+    if recent - older >= delta:
+        return "rising"
+    if older - recent >= delta:
+        return "falling"
+    return "stable"
+
+
+_DEFAULT: Engine | None = None
+
+
+def default_engine() -> Engine:
+    """The shipped packs, compiled once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Engine.load()
+    return _DEFAULT
+
+
+__all__ = ["CATEGORIES", "CategoryVerdict", "Engine", "Evidence", "PageFacts", "PageRecord", "PageVerdict",
+           "SiteFacts", "SiteVerdict", "default_engine", "shift_tier", "trend"]

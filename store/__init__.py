@@ -1,0 +1,1 @@
+"""Persistence: models, migrations and the queries the rest of Vigie shares."""
