@@ -160,3 +160,25 @@ def better(first: Outcome | None, second: Outcome) -> Outcome:
         return second
     rank = {"ok": 0, "absent": 1, "restricted": 2, "error": 3}
     return first if rank[first.status] <= rank[second.status] else second
+
+
+def interpret_sellers(
+    url: str,
+    http_status: int | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime | None = None,
+    max_bytes: int = SELLERS_MAX_BYTES,
+) -> Outcome:
+    """A sellers.json response: 2xx is read whatever its Content-Type (many exchanges send
+    text/plain or octet-stream), 404 means the exchange publishes none."""
+    now = now or datetime.now(UTC)
+    if http_status is None:
+        return Outcome("error", url, None, reason="no response")
+    if http_status == 404:
+        return Outcome("absent", url, 404, reason="404: no sellers.json", expires_at=expires_at(headers, now))
+    if not 200 <= http_status < 300:
+        return Outcome("error", url, http_status, reason=f"HTTP {http_status}")
+    if len(body) > max_bytes:
+        return Outcome("error", url, http_status, reason=f"larger than {max_bytes} bytes")
+    return Outcome("ok", url, http_status, body=body, expires_at=expires_at(headers, now))

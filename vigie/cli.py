@@ -7,8 +7,12 @@ import typer
 
 from vigie.commands import areas
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="Vigie: where your ads land, "
-                  "who is calling you out, and what to block.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Vigie: where your ads land, who is calling you out, and what to block.",
+)
 GROUPS: dict[str, typer.Typer] = {
     "brands": typer.Typer(no_args_is_help=True, help="The advertisers you watch."),
     "sites": typer.Typer(no_args_is_help=True, help="Publisher sites."),
