@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy import Select, tuple_
-from sqlalchemy.sql.elements import ColumnElement
 
 
 def _encode_value(value: Any) -> Any:
@@ -40,7 +39,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                 and isinstance(data[2], int) and not isinstance(data[2], bool)):
             raise ValueError("shape")
         key = _decode_value(data[1])
-        if isinstance(key, (list, dict)):  # noqa: UP038
+        if isinstance(key, (list, dict)):
             raise ValueError("key")
         return key, data[2]
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
@@ -48,7 +47,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                                  "with the same 'sort' and 'order'") from exc
 
 
-def keyset(stmt: Select[Any], key: ColumnElement[Any], id_col: ColumnElement[Any], *, desc: bool,
+def keyset(stmt: Select[Any], key: Any, id_col: Any, *, desc: bool,
            cursor: str | None, sort_name: str) -> Select[Any]:
     """``stmt`` ordered by (key, id) and started after ``cursor``; the caller adds the limit."""
     if cursor:

@@ -137,7 +137,8 @@ def page_categories(db: Session, page_ids: list[int]) -> dict[int, list[dict[str
                       .where(RiskAssessment.page_id.in_(set(page_ids)),
                              RiskAssessment.tier.in_(RISK_TIERS)))
     for pid, cat, tier, score in rows:
-        out[pid].append({"category": cat, "tier": tier, "score": score})
+        if pid is not None:
+            out[pid].append({"category": cat, "tier": tier, "score": score})
     for cats in out.values():
         cats.sort(key=lambda c: (TIER_RANK.get(c["tier"], 9), c["category"]))
     return out
@@ -265,8 +266,9 @@ def pressure_spikes(db: Session, days: int = 14) -> list[dict[str, Any]]:
         for bid in p.brand_ids or []:
             if isinstance(bid, int):
                 by_brand[bid].append(p)
-    names = dict(db.execute(select(Brand.id, Brand.name).where(Brand.id.in_(list(by_brand))))) \
-        if by_brand else {}
+    names: dict[int, str] = {}
+    if by_brand:
+        names = {i: n for i, n in db.execute(select(Brand.id, Brand.name).where(Brand.id.in_(list(by_brand))))}
     out = []
     for bid, ps in by_brand.items():
         tl = pressure_timeline(ps, days=8)

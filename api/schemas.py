@@ -3,14 +3,26 @@ Responses never expose internal fields such as password or token hashes."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored in UTC); always answer with an explicit zone."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 T = TypeVar("T")
 
 TierName = Literal["floor", "high", "medium", "low", "none"]
+#: The GARM category keys of ``rules.garm.CATEGORIES`` (a test checks they agree).
+CategoryName = Literal["adult", "arms", "crime", "death_injury_conflict", "piracy", "hate_speech", "obscenity",
+                       "drugs_alcohol_tobacco", "spam_harmful", "terrorism", "debated_social_issues",
+                       "misinformation"]
 
 
 class ErrorOut(BaseModel):
@@ -68,7 +80,7 @@ class AssessmentOut(Orm):
     score: float
     evidence: list[Any] = []
     rules_version: str | None = None
-    assessed_at: datetime | None = None
+    assessed_at: UTCDateTime | None = None
 
 
 class SellerOut(BaseModel):
@@ -95,8 +107,8 @@ class PageOut(Orm):
     status: str
     worst_tier: str | None = None
     risk_score: float | None = None
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: UTCDateTime
+    last_seen: UTCDateTime
 
 
 class PageDetailOut(PageOut):
@@ -129,8 +141,8 @@ class PlacementOut(BaseModel):
     rendered: bool
     screenshot_path: str | None = None
     page_screenshot_path: str | None = None
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: UTCDateTime
+    last_seen: UTCDateTime
     crawl_run_id: int | None = None
     filter_list_version: str | None = None
 
@@ -141,7 +153,7 @@ class PostOut(Orm):
     external_id: str
     url: str | None = None
     author: str | None = None
-    created_at: datetime
+    created_at: UTCDateTime
     text: str
     lang: str | None = None
     tactic: str | None = None
@@ -161,12 +173,12 @@ class CaseOut(Orm):
     brand_id: int
     status: str
     assignee: str | None = None
-    deadline: datetime | None = None
+    deadline: UTCDateTime | None = None
     lang: str
     draft: str | None = None
     history: list[Any] = []
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
 
 
 class CaseUpdateIn(BaseModel):
@@ -188,7 +200,7 @@ class ExclusionEntryOut(Orm):
     status: str
     note: str | None = None
     history: list[Any] = []
-    updated_at: datetime
+    updated_at: UTCDateTime
 
 
 class ExclusionListOut(Orm):
@@ -196,7 +208,7 @@ class ExclusionListOut(Orm):
     brand_id: int
     brand: str
     kind: str
-    created_at: datetime
+    created_at: UTCDateTime
     counts: dict[str, int] = {}
 
 
@@ -209,8 +221,8 @@ class CrawlRunOut(Orm):
     id: int
     kind: str
     status: str
-    started_at: datetime
-    finished_at: datetime | None = None
+    started_at: UTCDateTime
+    finished_at: UTCDateTime | None = None
     args: dict[str, Any] = {}
     stats: dict[str, Any] = {}
     filter_list_version: str | None = None

@@ -58,7 +58,21 @@ class Chain:
 
     @property
     def landing_domain(self) -> str | None:
-        return registrable_domain(self.landing_url) if self.landing_url else None
+        return domain_of(self.landing_url)
+
+
+def domain_of(url: str | None) -> str | None:
+    """The registrable domain of a URL, or its host when the suffix is not public (``.example``,
+    ``.test``, IP addresses): such names still identify a site in tests and intranets."""
+    if not url:
+        return None
+    dom = registrable_domain(url)
+    if dom:
+        return dom
+    host = host_of(url)
+    if host.startswith("www."):
+        host = host[4:]
+    return host or None
 
 
 # --- candidates ------------------------------------------------------------------------------
@@ -144,7 +158,7 @@ def rank_candidates(urls: Iterable[str], page_domain: str | None) -> list[str]:
     leaving the publisher. Links back to the publisher are dropped."""
     scored = []
     for i, url in enumerate(dict.fromkeys(urls)):
-        dom = registrable_domain(url)
+        dom = domain_of(url)
         if not dom or dom == page_domain:
             continue
         score = 0 if destination_param(url) else 1 if network_for_url(url) else 2
@@ -323,7 +337,7 @@ class BrandMatcher:
     def by_landing(self, url_or_domain: str | None) -> int | None:
         if not url_or_domain:
             return None
-        dom = registrable_domain(url_or_domain)
+        dom = domain_of(url_or_domain) if "/" in url_or_domain else url_or_domain
         if dom is None:
             return None
         if dom in self.by_domain:

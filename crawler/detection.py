@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 from lxml import etree, html
 
 from crawler.adtech import network_for_url
+from crawler.attribution import domain_of
 from crawler.filterlists import AdEngine
-from vigie.domains import registrable_domain
 
 Element = etree._Element
 
@@ -28,7 +28,7 @@ _URL_ATTR = {"iframe": "src", "frame": "src", "img": "src", "embed": "src", "obj
              "video": "src", "source": "src", "a": "href", "script": "src"}
 _AD_TOKEN = re.compile(
     r"(?:^|[-_\s:])(ads?|advert\w*|adv|pubs?|publicit[eé]|sponsor\w*|banner|dfp|gpt|adslot|adunit|"
-    r"ad-?slot|promoted|native)(?:$|[-_\s\d:])", re.I)
+    r"ad-?slot|slot|promoted|native)(?:$|[-_\s\d:])", re.I)
 _SPONSORED = re.compile(r"sponsor|syndicated|promoted|paid|partner|publicit|annonce|advertorial", re.I)
 _ORGANIC = re.compile(r"\borganic\b|ob-o\b|-organic", re.I)
 _LABEL_TEXT = re.compile(r"^\s*(publicit[ée]|advertisement|annonce|ad|ads|sponsored|sponsoris[ée]e?|"
@@ -205,7 +205,7 @@ def _offsite_or_adtech(el: Element, page_domain: str | None, base_url: str) -> b
         if network_for_url(url):
             return True
         if d.tag == "a":
-            dom = registrable_domain(url)
+            dom = domain_of(url)
             if dom and dom != page_domain:
                 return True
     return False
@@ -226,7 +226,7 @@ class Detector:
         base = root.find(".//base[@href]")
         if base is not None:
             base_url = urljoin(page_url, base.get("href", ""))
-        page_domain = registrable_domain(page_url)
+        page_domain = domain_of(page_url)
         hits: dict[Element, Ad] = {}
         ad_scripts: list[str] = []
 
@@ -327,7 +327,7 @@ class Detector:
         remaining = {el: ad for el, ad in hits.items()
                      if el not in card_set and el not in card_ancestors
                      and el not in native_containers
-                     and not any(a in card_set for a in el.iterancestors())}
+                     and not any(a in card_set or a in native_containers for a in el.iterancestors())}
         outer: dict[Element, Ad] = {}
         for el, ad in remaining.items():
             top = el
@@ -376,7 +376,7 @@ class Detector:
         for a in card.iter("a"):
             href = (a.get("href") or "").strip()
             if href.startswith(("http://", "https://", "//")):
-                dom = registrable_domain(urljoin(base_url, href))
+                dom = domain_of(urljoin(base_url, href))
                 if dom and dom != page_domain:
                     return True
         return False
@@ -391,33 +391,42 @@ class Detector:
 
     @staticmethod
     def _climb(el: Element, others: set[Element], cards: set[Element]) -> Element:
-        """Widen a match to the slot that wraps only it (``<div id="slot" class="ad">`` around
-        the matched iframe), so the reported slot is the outermost ad element."""
+        """Widen a match to the slot that wraps only it (``<div id="slot">`` around the matched
+        iframe or the ``<a><img></a>`` a tag injected), so the reported slot is the outermost ad
+        element. Climbs through pure wrappers only: into one with an id, into an anonymous one,
+        or into an ad-named one while the current element has no id of its own."""
         current = el
         while True:
             parent = current.getparent()
             if parent is None or not _is_el(parent) or parent.tag in _STOP_TAGS:
                 return current
-            if parent in others or parent in cards or any(o in others for o in parent.iterdescendants()
-                                                          if o is not current and o not in
-                                                          set(current.iterdescendants())):
+            if parent in others or parent in cards:
                 return current
-            ident = f"{parent.get('id', '')} {parent.get('class', '')}"
-            adish = bool(_AD_TOKEN.search(ident.replace("_", "-"))) or any(
-                _AD_TOKEN.search(f"{k}") for k in parent.attrib if k.startswith("data-ad"))
-            if not adish and ident.strip():
+            if not Detector._pure_wrapper(parent, current):
                 return current
-            own_text = (parent.text or "").strip() + "".join((c.tail or "").strip() for c in parent)
-            if len(own_text) > 40 and not _LABEL_TEXT.match(own_text):
-                return current
-            for sib in parent:
-                if sib is current or not _is_el(sib) or sib.tag in ("script", "style", "noscript", "br"):
-                    continue
-                sib_text = "".join(sib.itertext()).strip()
-                if any(True for _ in sib.iter("a", "img", "iframe", "video")) or (
-                        sib_text and not _LABEL_TEXT.match(sib_text) and len(sib_text) > 40):
-                    return current
-            current = parent
+            ident = f"{parent.get('class', '')}".strip()
+            adish = bool(_AD_TOKEN.search(f"{parent.get('id', '')} {ident}".replace("_", "-"))) or any(
+                k.startswith("data-ad") for k in parent.attrib)
+            if parent.get("id") or (not ident) or (adish and not current.get("id")):
+                current = parent
+                continue
+            return current
+
+    @staticmethod
+    def _pure_wrapper(parent: Element, child: Element) -> bool:
+        """``parent`` holds nothing a reader sees besides ``child`` (scripts and ad labels aside)."""
+        own_text = (parent.text or "").strip() + "".join((c.tail or "").strip() for c in parent)
+        if own_text and not _LABEL_TEXT.match(own_text):
+            return False
+        for sib in parent:
+            if sib is child or not _is_el(sib) or sib.tag in ("script", "style", "noscript", "br"):
+                continue
+            if any(True for _ in sib.iter("a", "img", "iframe", "video", "picture", "p", "li")):
+                return False
+            sib_text = "".join(sib.itertext()).strip()
+            if sib_text and not _LABEL_TEXT.match(sib_text):
+                return False
+        return True
 
 
 def iter_ad_urls(ads: Iterable[Ad], base_url: str) -> Iterable[str]:

@@ -10,6 +10,8 @@ by ``vigie serve``), else the environment (``vigie.config.get_settings``).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import re
@@ -23,11 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from store.db import session_scope
-from store.models import CrawlRun, Site
+from store.models import CrawlRun, Page, Site
 from vigie.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ RUN_ID_ENV = "VIGIE_CRAWL_RUN_ID"
 """Given to the child so that ``vigie crawl placements`` can update the run the scheduler
 created (stats while it crawls) instead of creating a second one."""
 
-JOBDIR_ENV = "VIGIE_JOBDIR"
+RUN_FILE = "vigie-run.json"
+"""Where the crawler's store pipeline looks for the run to continue (``crawler.pipelines``)."""
 
 COMMANDS: dict[str, list[str]] = {
     "watch": ["watch", "--once"],
@@ -97,6 +101,19 @@ def _start_run(ctx: JobContext, kind: str, args: dict[str, Any]) -> tuple[int, P
     return run_id, log_path
 
 
+def _log_path_of(ctx: JobContext, run_id: int, kind: str, args: dict[str, Any]) -> Path:
+    with session_scope(ctx.database_url) as s:
+        run = s.get(CrawlRun, run_id)
+        if run is not None and run.log_path:
+            return Path(run.log_path)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = ctx.data_dir / "logs" / f"{_safe(args.get('job_id') or kind)}-{stamp}-run{run_id}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if run is not None:
+            run.log_path = str(path)
+        return path
+
+
 def _finish_run(ctx: JobContext, run_id: int, status: str, error: str | None = None,
                 stats: dict[str, Any] | None = None) -> None:
     """Close the run; a status the child already set (``finished``/``failed``) is kept, its
@@ -125,13 +142,23 @@ def _tail(path: Path, size: int = LOG_TAIL) -> str:
 
 def run_subprocess(kind: str, argv: list[str], *, job_id: str | None = None,
                    extra_env: dict[str, str] | None = None, record: dict[str, Any] | None = None,
-                   ctx: JobContext | None = None) -> int:
+                   ctx: JobContext | None = None, run_id: int | None = None,
+                   jobdir: Path | None = None) -> int:
     """Run ``vigie ARGV`` as a child process, logging to a file and recording a CrawlRun.
     Returns the run id. Runs are ``finished`` (exit 0), ``failed`` or ``interrupted`` (stopped
-    by ``vigie serve`` shutting down, or killed)."""
+    by ``vigie serve`` shutting down, or killed).
+
+    ``run_id``: continue that run (a resumed crawl appends to its log). ``jobdir``: the crawl's
+    JOBDIR; the run id is written there (``vigie-run.json``) so that the crawler's store
+    pipeline updates this run's stats page by page instead of creating a run of its own."""
     ctx = ctx or context()
     args = {"job_id": job_id, "argv": argv, **(record or {})}
-    run_id, log_path = _start_run(ctx, kind, args)
+    if run_id is None:
+        run_id, log_path = _start_run(ctx, kind, args)
+    else:
+        log_path = _log_path_of(ctx, run_id, kind, args)
+    if jobdir is not None:
+        (jobdir / RUN_FILE).write_text(json.dumps({"run_id": run_id}), encoding="utf-8")
     env = {
         **os.environ,
         "VIGIE_DATABASE_URL": ctx.database_url,
@@ -182,27 +209,35 @@ def stop_children(timeout: float = 30.0) -> None:
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 # --- job functions ------------------------------------------------------------------------
 
 
-def group_domains(database_url: str, group: str | None) -> list[str]:
-    """The registrable domains of a site group (``all`` or None: every site)."""
+def group_seeds(database_url: str, group: str | None) -> list[str]:
+    """One seed per site of the group (``all`` or None: every site): the home page already
+    crawled for it when there is one (keeps its scheme and host), else ``https://DOMAIN/``."""
     with session_scope(database_url) as s:
-        q = select(Site.domain).order_by(Site.domain)
+        q = select(Site.id, Site.domain).order_by(Site.domain)
         if group and group != "all":
             q = q.where(Site.group == group)
-        return list(s.scalars(q))
+        sites = list(s.execute(q))
+        homes: dict[int, str] = {}
+        if sites:
+            rows = s.execute(select(Page.site_id, Page.url).where(Page.site_id.in_([i for i, _ in sites])))
+            for site_id, url in rows:
+                parts = urlsplit(url)
+                if parts.path in ("", "/") and not parts.query:
+                    homes.setdefault(site_id, url)
+        return [homes.get(site_id, domain) for site_id, domain in sites]
 
 
 def crawl_argv(seeds_file: Path, *, render: bool | None = None, proxy: str | None = None,
                max_pages_per_site: int | None = None, depth: int | None = None,
-               filter_lists: list[str] | None = None, extra_args: list[str] | None = None) -> list[str]:
+               filter_lists: list[str] | None = None, allow_private: bool = False,
+               extra_args: list[str] | None = None) -> list[str]:
     argv = ["crawl", "placements", "--seeds", str(seeds_file)]
     if render is not None:
         argv.append("--render" if render else "--no-render")
@@ -214,65 +249,79 @@ def crawl_argv(seeds_file: Path, *, render: bool | None = None, proxy: str | Non
         argv += ["--depth", str(depth)]
     for fl in filter_lists or []:
         argv += ["--filter-list", fl]
+    if allow_private:
+        argv.append("--allow-private")
     return argv + list(extra_args or [])
 
 
-def crawl_placements(group: str | None = None, *, job_id: str | None = None, render: bool | None = None,
-                     proxy: str | None = None, max_pages_per_site: int | None = None,
-                     depth: int | None = None, filter_lists: list[str] | None = None,
-                     distributed: str | None = None, extra_args: list[str] | None = None) -> int | None:
-    """Crawl the home pages of one site group. Each job has its own Scrapy JOBDIR under
-    ``{data_dir}/jobs/``: a crawl that was interrupted (server stopped, machine rebooted,
-    process killed) resumes where it stopped on the next run; a crawl that finished removes it so
-    the next run starts afresh. With ``distributed`` (a Redis URL) the seeds go to the shared
-    queue for ``vigie worker`` processes instead. Returns the CrawlRun id."""
+def _resumable_run(ctx: JobContext, jobdir: Path) -> int | None:
+    """The run an interrupted crawl of this job left in its JOBDIR, if it did not finish."""
+    try:
+        run_id = int(json.loads((jobdir / RUN_FILE).read_text())["run_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    with session_scope(ctx.database_url) as s:
+        run = s.get(CrawlRun, run_id)
+        if run is None or run.status == "finished":
+            return None
+        run.status = "running"
+        run.finished_at = None
+        run.args = {**(run.args or {}), "resumes": int((run.args or {}).get("resumes", 0)) + 1}
+        return run_id
+
+
+def crawl_placements(group: str | None = None, *, job_id: str | None = None, seeds: str | None = None,
+                     render: bool | None = None, proxy: str | None = None,
+                     max_pages_per_site: int | None = None, depth: int | None = None,
+                     filter_lists: list[str] | None = None, allow_private: bool = False,
+                     distributed: str | None = None, key_prefix: str = "vigie",
+                     extra_args: list[str] | None = None) -> int | None:
+    """Crawl one site group (or the URLs of a ``seeds`` file). Returns the CrawlRun id.
+
+    Each job has its own Scrapy JOBDIR under ``{data_dir}/jobs/``: a crawl that was interrupted
+    (server stopped, machine rebooted, process killed) resumes on the next run, in the same
+    CrawlRun, with nothing lost and nothing doubled; a crawl that finished removes it so the next
+    run starts afresh. With ``distributed`` (a Redis URL) the seeds go to the shared queue of the
+    ``vigie worker`` processes instead."""
     ctx = context()
     jid = job_id or f"crawl:{group or 'all'}"
-    domains = group_domains(ctx.database_url, group)
-    record = {"group": group, "sites": len(domains)}
-    if not domains:
+    if seeds:
+        seed_list = [line.strip() for line in Path(seeds).read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.lstrip().startswith("#")]
+    else:
+        seed_list = group_seeds(ctx.database_url, group)
+    record: dict[str, Any] = {"group": group, "seeds_file": seeds, "sites": len(seed_list)}
+    if not seed_list:
         run_id, _ = _start_run(ctx, "placements", {"job_id": jid, **record})
-        _finish_run(ctx, run_id, "failed", f"no sites in group {group!r}")
+        _finish_run(ctx, run_id, "failed", f"no sites in group {group!r}" if not seeds else f"no seed in {seeds}")
+        return run_id
+    if distributed:
+        from ops.distributed import push_seeds
+
+        run_id, _ = _start_run(ctx, "placements", {"job_id": jid, "distributed": True, **record})
+        pushed = push_seeds(distributed, seed_list, key_prefix=key_prefix)
+        _finish_run(ctx, run_id, "queued", stats={"seeds_pushed": pushed})
         return run_id
     runs = ctx.data_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     seeds_file = runs / f"{_safe(jid)}-seeds.txt"
-    seeds_file.write_text("".join(f"{d}\n" for d in domains), encoding="utf-8")
-    if distributed:
-        from ops.distributed import push_seeds
-
-        run_id, _ = _start_run(ctx, "placements", {"job_id": jid, "distributed": distributed, **record})
-        pushed = push_seeds(distributed, domains)
-        _finish_run(ctx, run_id, "queued", stats={"seeds_pushed": pushed})
-        return run_id
+    seeds_file.write_text("".join(f"{u}\n" for u in seed_list), encoding="utf-8")
     jobdir = ctx.data_dir / "jobs" / _safe(jid)
-    resuming = jobdir.is_dir() and any(jobdir.iterdir())
+    run_id_resumed = _resumable_run(ctx, jobdir) if jobdir.is_dir() else None
+    if run_id_resumed is None:
+        shutil.rmtree(jobdir, ignore_errors=True)
     jobdir.mkdir(parents=True, exist_ok=True)
     argv = crawl_argv(seeds_file, render=render, proxy=proxy, max_pages_per_site=max_pages_per_site,
-                      depth=depth, filter_lists=filter_lists, extra_args=extra_args)
-    if crawl_supports_jobdir():
-        argv += ["--jobdir", str(jobdir)]
-    run_id = run_subprocess("placements", argv, job_id=jid,
-                            extra_env={JOBDIR_ENV: str(jobdir)},
-                            record={**record, "jobdir": str(jobdir), "resumed": resuming})
+                      depth=depth, filter_lists=filter_lists, allow_private=allow_private,
+                      extra_args=[*(extra_args or []), "--jobdir", str(jobdir)])
+    run_id = run_subprocess("placements", argv, job_id=jid, run_id=run_id_resumed,
+                            record={**record, "jobdir": str(jobdir)}, jobdir=jobdir)
     with session_scope(ctx.database_url) as s:
         run = s.get(CrawlRun, run_id)
         status = run.status if run else None
     if status == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
     return run_id
-
-
-def crawl_supports_jobdir() -> bool:
-    """Whether ``vigie crawl placements`` takes ``--jobdir`` (asked of the command itself)."""
-    try:
-        from vigie.commands import crawl as crawl_cmd  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    import inspect
-
-    fn = getattr(crawl_cmd, "placements", None) or getattr(crawl_cmd, "crawl_placements", None)
-    return fn is not None and "jobdir" in inspect.signature(fn).parameters
 
 
 def _command(kind: str, job_id: str | None) -> int:

@@ -10,6 +10,7 @@ scheduler wakes every ``POLL_SECONDS`` to notice such edits.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -62,11 +64,15 @@ class VigieScheduler(BackgroundScheduler):
     to the shared job store by another process are seen within that time."""
 
     poll_seconds: float = POLL_SECONDS
+    edit_only: bool = False
 
-    def _process_jobs(self) -> float | None:  # type: ignore[override]
+    def _process_jobs(self) -> float | None:
+        # APScheduler 3 runs one more round after shutdown() (its loop wakes on the shutdown
+        # event and processes before re-checking the state): that round would advance a due job
+        # without running it. An edit-only scheduler (the CLI's) never processes jobs at all.
+        if self.edit_only or self.state != STATE_RUNNING:
+            return None
         wait: float | None = super()._process_jobs()
-        if self.state == 2:  # STATE_PAUSED: stay asleep until resumed
-            return wait
         return self.poll_seconds if wait is None else min(wait, self.poll_seconds)
 
 
@@ -91,7 +97,8 @@ def make_trigger(cron: str | None = None, every: str | None = None) -> BaseTrigg
     return IntervalTrigger(seconds=int(parse_every(every).total_seconds()), timezone=UTC)
 
 
-def make_scheduler(database_url: str, *, poll_seconds: float = POLL_SECONDS) -> VigieScheduler:
+def make_scheduler(database_url: str, *, poll_seconds: float | None = None,
+                   edit_only: bool = False) -> VigieScheduler:
     """A scheduler whose default job store is the ``apscheduler_jobs`` table of the Vigie
     database (created on first start). One thread runs jobs: crawls are subprocesses anyway and
     running two heavy jobs at once on a small machine only slows both."""
@@ -101,7 +108,8 @@ def make_scheduler(database_url: str, *, poll_seconds: float = POLL_SECONDS) -> 
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone=UTC,
     )
-    sched.poll_seconds = poll_seconds
+    sched.poll_seconds = poll_seconds or float(os.environ.get("VIGIE_SCHEDULER_POLL_SECONDS") or POLL_SECONDS)
+    sched.edit_only = edit_only
     return sched
 
 
@@ -109,7 +117,7 @@ def make_scheduler(database_url: str, *, poll_seconds: float = POLL_SECONDS) -> 
 def job_store(database_url: str) -> Iterator[VigieScheduler]:
     """A scheduler started *paused* on the shared store: edits go straight to the database and
     nothing runs here (the scheduler of ``vigie serve`` runs the jobs)."""
-    sched = make_scheduler(database_url)
+    sched = make_scheduler(database_url, edit_only=True)
     sched.start(paused=True)
     try:
         yield sched
@@ -184,15 +192,25 @@ def add_job(
     spec = KINDS.get(kind)
     if spec is None:
         raise UserError(f"unknown job kind {kind!r}; one of: {', '.join(KINDS)}")
-    if spec.needs_group and not group:
-        raise UserError(f"a {kind} job needs --group (a site group, or 'all')")
+    seeds = (options or {}).get("seeds")
+    if spec.needs_group and not group and not seeds:
+        raise UserError(f"a {kind} job needs --group (a site group, or 'all') or --seeds FILE")
+    if seeds:
+        from pathlib import Path
+
+        path = Path(seeds).expanduser().resolve()
+        if not path.is_file():
+            raise UserError(f"--seeds: {seeds}: no such file")
+        options = {**(options or {}), "seeds": str(path)}
+        group = group or None
+        job_id = job_id or f"{kind}:{path.stem}"
     if kind == "command" and not (options or {}).get("argv"):
         raise UserError("a command job needs --args, e.g. --args 'lists update'")
     trigger = make_trigger(cron, every)
     jid = job_id or default_job_id(kind, group)
     kwargs: dict[str, Any] = dict(options or {})
     kwargs["job_id"] = jid
-    if spec.needs_group:
+    if spec.needs_group and group:
         kwargs["group"] = group
     with job_store(database_url) as sched:
         try:

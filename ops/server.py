@@ -8,6 +8,8 @@ cleanly and keeps its JOBDIR, so the next run resumes it) and are waited for.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +49,28 @@ def run_server(database_url: str, host: str = "127.0.0.1", port: int = 8000, wit
     if scheduler is not None:
         scheduler.start()
         log.info("scheduler started with %d job(s)", len(scheduler.get_jobs()))
+    # uvicorn handles SIGINT/SIGTERM itself, then restores the previous handlers and re-raises
+    # the signal: with the default handlers that would kill the process before the scheduler and
+    # its crawls are stopped. Ours note it during serving; a second signal during the clean-up
+    # aborts it.
+    cleaning = threading.Event()
+
+    def on_signal(sig: int, _frame: Any) -> None:
+        if cleaning.is_set():
+            raise KeyboardInterrupt
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.run()
     finally:
+        cleaning.set()
         if scheduler is not None:
             log.info("stopping the scheduler and its running jobs")
             scheduler.pause()  # no new job starts while the running ones stop
             jobs.stop_children(timeout=stop_timeout)
             scheduler.shutdown(wait=True)  # job threads return once their child has exited
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("stopped")

@@ -278,7 +278,9 @@ class Engine:
         if lang not in ("fr", "en"):
             lang = None
         accs: dict[int, _Acc] = {}
-        folded = {"title": fold(facts.title or ""), "body": fold(facts.text or "")}
+        # whitespace runs collapsed first (snippets are one-line anyway) so phrases match across them
+        folded = {"title": fold(" ".join((facts.title or "").split())),
+                  "body": fold(" ".join((facts.text or "").split()))}
         for where, f in folded.items():
             self.match(f, where, accs, lang)
         width = int(self.settings["snippet_width"])

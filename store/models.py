@@ -176,6 +176,20 @@ class RiskAssessment(Base):
     assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DomainCategory(Base):
+    """One entry of a domain category list (UT1...): a domain, or a ``host/path`` URL prefix.
+    The rules engine maps list categories to GARM categories (``rules/packs/20_lists_sites.yaml``)."""
+
+    __tablename__ = "domain_categories"
+    __table_args__ = (UniqueConstraint("source", "category", "domain", name="uq_domain_category_entry"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(512), index=True)
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(40), default="ut1")
+    list_version: Mapped[str | None] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ExclusionList(Base):
     __tablename__ = "exclusion_lists"
     __table_args__ = (UniqueConstraint("brand_id", "kind", name="uq_exclusion_list_brand_kind"),)

@@ -16,7 +16,7 @@ from vigie.errors import UserError
 #: Lowest to highest. ``viewer`` reads; ``analyst`` (community manager) works cases and answers;
 #: ``buyer`` reviews exclusion lists and exports; ``admin`` does everything and manages users.
 ROLES: tuple[str, ...] = ("viewer", "analyst", "buyer", "admin")
-TOKEN_PREFIX = "vg_"
+TOKEN_PREFIX = "vg_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def token_digest(token: str) -> str:

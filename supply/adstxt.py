@@ -119,7 +119,8 @@ def decode(data: bytes) -> tuple[str, str | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), None
+        text = data.decode("utf-16", errors="replace")
+        return (text[1:] if text.startswith("\ufeff") else text), None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:

@@ -143,7 +143,9 @@ def shared_accounts(files: list[SiteFile], threshold: int = DEFAULT_SHARED_THRES
 
 
 def check_all(
-    files: list[SiteFile], directories: Mapping[str, Directory], shared_threshold: int = DEFAULT_SHARED_THRESHOLD
+    files: list[SiteFile],
+    directories: Mapping[str, Directory],
+    shared_threshold: int = DEFAULT_SHARED_THRESHOLD,
 ) -> list[Finding]:
     """Every finding over every file, sorted by site, file, line."""
     found = [f for sf in files for f in check_site(sf, directories)]

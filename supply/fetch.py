@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+from supply.adstxt import is_domain
 from vigie.domains import host_of, registrable_domain
 
 KINDS = ("ads.txt", "app-ads.txt")
@@ -25,10 +26,29 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.I)
 
 
-def adstxt_urls(domain: str, kind: str = "ads.txt") -> list[str]:
-    """The URLs to try for a site, HTTPS first (spec 3.1 prefers HTTPS data)."""
-    root = registrable_domain(domain) or domain.lower()
+def adstxt_urls(domain: str, kind: str = "ads.txt", exact: bool = False) -> list[str]:
+    """The URLs to try for a site, HTTPS first (spec 3.1 prefers HTTPS data). The root domain
+    is used, except for a SUBDOMAIN referral (``exact``), exempt from truncation (spec 3.5.1)."""
+    root = domain.lower() if exact else (registrable_domain(domain) or domain.lower())
     return [f"https://{root}/{kind}", f"http://{root}/{kind}"]
+
+
+def referrals(domain: str, kind: str, subdomains: list[str], partners: list[str]) -> list[tuple[str, str, bool]]:
+    """Files a root file points to, as (domain, kind, exact): SUBDOMAIN only from an ads.txt and
+    only below the root (spec 3.5.1, 5.5); INVENTORYPARTNERDOMAIN to the partner's ads.txt
+    (never app-ads.txt, spec 3.5.1), one hop only (the caller does not follow referred files)."""
+    root = domain.lower()
+    out: list[tuple[str, str, bool]] = []
+    if kind == "ads.txt":
+        for sub in subdomains:
+            sub = sub.lower().rstrip(".")
+            if sub.endswith("." + root) and is_domain(sub):
+                out.append((sub, "ads.txt", True))
+    for partner in partners:
+        partner = partner.lower().rstrip(".")
+        if is_domain(partner) and partner != root:
+            out.append((registrable_domain(partner) or partner, "ads.txt", False))
+    return list(dict.fromkeys(out))
 
 
 def sellers_url(ad_system: str, scheme: str = "https") -> str:
@@ -159,6 +179,8 @@ def better(first: Outcome | None, second: Outcome) -> Outcome:
     if first is None:
         return second
     rank = {"ok": 0, "absent": 1, "restricted": 2, "error": 3}
+    if rank[first.status] == rank[second.status] and first.http_status is None:
+        return second  # two failures: keep the one where a server answered, it says more
     return first if rank[first.status] <= rank[second.status] else second
 
 

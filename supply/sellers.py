@@ -22,8 +22,10 @@ CHUNK = 64 * 1024
 MAX_VALUE_CHARS = 8 * 1024 * 1024  # one seller (or one top-level value) larger than this is refused
 MAX_ISSUES = 1000
 
+Source = bytes | str | IO[bytes] | Iterable[bytes]
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
+_NUMBER_CHARS = "0123456789.eE+-"
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,10 @@ class _Reader:
                 raise _Invalid(f"invalid JSON at character {self.offset + exc.pos}: {exc.msg}") from None
             except RecursionError:
                 raise _Invalid(f"JSON nested too deeply at character {self.where()}") from None
-            # a number could continue in the next chunk: only trust a value followed by something
-            if end >= len(self.buf) and not self.eof:
+            # a number could continue in the next chunk ("1" then ".0"): only trust a value
+            # followed by something that cannot continue it
+            if not self.eof and (end >= len(self.buf) or (
+                    isinstance(obj, int | float) and self.buf[end] in _NUMBER_CHARS)):
                 self.more()
                 continue
             self.pos = end
@@ -143,7 +147,7 @@ class _Reader:
         return self.offset + self.pos
 
 
-def _chunks_of(source: bytes | str | IO[bytes] | Iterable[bytes], size: int) -> Iterator[bytes]:
+def _chunks_of(source: Source, size: int) -> Iterator[bytes]:
     if isinstance(source, str):
         source = source.encode("utf-8")
     if isinstance(source, bytes | bytearray | memoryview):
@@ -158,7 +162,7 @@ def _chunks_of(source: bytes | str | IO[bytes] | Iterable[bytes], size: int) -> 
             if not chunk:
                 return
             yield chunk
-    for chunk in source:  # type: ignore[union-attr]
+    for chunk in source:
         yield bytes(chunk)
 
 
@@ -226,7 +230,7 @@ def seller_from(obj: Any, index: int, doc: SellersDocument) -> SellerEntry | Non
 
 
 def iter_sellers(
-    source: bytes | str | IO[bytes] | Iterable[bytes], doc: SellersDocument | None = None, chunk_size: int = CHUNK
+    source: Source, doc: SellersDocument | None = None, chunk_size: int = CHUNK
 ) -> Iterator[SellerEntry]:
     """Yield the sellers one by one while filling ``doc`` with the top-level fields and problems.
     Keys after ``sellers`` are read too, once the last seller has been yielded."""
@@ -318,7 +322,7 @@ def _top_level(key: str, value: Any, doc: SellersDocument) -> None:
         doc.warn(f"non-standard top-level key {key!r}")
 
 
-def parse_sellers(source: bytes | str | IO[bytes] | Iterable[bytes], chunk_size: int = CHUNK) -> SellersDocument:
+def parse_sellers(source: Source, chunk_size: int = CHUNK) -> SellersDocument:
     """Read a whole sellers.json into a :class:`SellersDocument` (sellers in ``.sellers``)."""
     doc = SellersDocument()
     doc.sellers = list(iter_sellers(source, doc, chunk_size))

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import AdsTxtFile, AdsTxtRecord, Seller, SellersJsonFile
@@ -147,11 +147,11 @@ def _insert_sellers(
             "is_confidential": s.is_confidential, "is_passthrough": s.is_passthrough, "fetched_at": now,
         })
         if len(batch) >= BATCH:
-            session.execute(Seller.__table__.insert(), batch)
+            session.execute(insert(Seller), batch)
             count += len(batch)
             batch = []
     if batch:
-        session.execute(Seller.__table__.insert(), batch)
+        session.execute(insert(Seller), batch)
         count += len(batch)
     return count
 
@@ -170,7 +170,9 @@ def fresh(session: Session, kind: str, now: datetime | None = None) -> set[str]:
 
 def fresh_sellers(session: Session, now: datetime | None = None) -> set[str]:
     now = now or datetime.now(UTC)
-    rows = session.execute(select(SellersJsonFile.ad_system, SellersJsonFile.expires_at, SellersJsonFile.status))
+    rows = session.execute(
+        select(SellersJsonFile.ad_system, SellersJsonFile.expires_at, SellersJsonFile.status)
+    )
     return {a for a, exp, status in rows if status in ("ok", "absent") and exp and (_aware(exp) or now) > now}
 
 

@@ -64,7 +64,7 @@ def normalise_handle(network: str, handle: str) -> str:
         path = parts.path.strip("/")
         if path.startswith("@"):
             user = path[1:].split("/")[0]
-            return fold(user if "@" in user else f"{user}@{parts.hostname}")
+            return fold(user if "@" in user else f"{user}@{parts.hostname or ''}")
         if network == "bluesky" and path.startswith("profile/"):
             return fold(path.split("/")[1])
         return fold(path.split("/")[-1].lstrip("@"))
@@ -98,6 +98,7 @@ class Registry:
         self.brand_domains: dict[str, int] = {}
         self._handles: dict[str, int] = {}  # "network:handle" and bare-handle keys
         self._local_handles: dict[str, set[int]] = {}
+        self._hostless: dict[str, set[int]] = {}
         self._hashtags: dict[str, int] = {}
         names: dict[str, int] = {}
         for b in brands:
@@ -112,6 +113,9 @@ class Registry:
                 self._handles.setdefault(h, b.id)
                 local = h.split("@")[0]
                 self._local_handles.setdefault(local, set()).add(b.id)
+                if "@" not in h and network != "bluesky":
+                    self._hostless.setdefault(f"{network}:{local}", set()).add(b.id)
+                    self._hostless.setdefault(f"any:{local}", set()).add(b.id)
                 if network == "bluesky" and "." in local:
                     self._local_handles.setdefault(local.split(".")[0], set()).add(b.id)
             for label in (b.name, *b.aliases):
@@ -124,9 +128,9 @@ class Registry:
         self._brand_re = _phrase_re(names)
         site_names: dict[str, str] = {}
         for s in sites:
-            for label in (s.name, *s.aliases):
-                if label and label.strip() and len(squash(label)) >= 3:
-                    site_names[fold(label).strip()] = s.domain
+            for site_label in (s.name, *s.aliases):
+                if site_label and site_label.strip() and len(squash(site_label)) >= 3:
+                    site_names[fold(site_label).strip()] = s.domain
         self._site_names = site_names
         self._site_re = _phrase_re(site_names)
 
@@ -137,8 +141,13 @@ class Registry:
         found = self._handles.get(f"{network}:{h}") or self._handles.get(h)
         if found is not None:
             return found
-        local = h.split("@")[0]
-        ids = self._local_handles.get(local) or set()
+        local, _, host = h.partition("@")
+        # ``@name`` written without an instance may be any brand's account of that name; a full
+        # ``name@host`` only matches a registry handle given without its host.
+        if host:
+            ids = self._hostless.get(f"{network if network == 'mastodon' else 'any'}:{local}") or set()
+        else:
+            ids = self._local_handles.get(local) or set()
         return next(iter(ids)) if len(ids) == 1 else None
 
     def brands_in_text(self, text: str) -> list[int]:
@@ -147,7 +156,10 @@ class Registry:
         out = []
         for m in self._brand_re.finditer(fold(text)):
             key = re.sub(r"[\s\-']+", " ", m.group(0))
-            bid = self._brand_names.get(m.group(0)) or self._lookup_loose(self._brand_names, key)
+            bid = self._brand_names.get(m.group(0))
+            if bid is None:
+                loose = self._lookup_loose(self._brand_names, key)
+                bid = loose if isinstance(loose, int) else None
             if bid is not None:
                 out.append(bid)
         return out
@@ -163,7 +175,10 @@ class Registry:
         out = []
         for m in self._site_re.finditer(fold(text)):
             key = re.sub(r"[\s\-']+", " ", m.group(0))
-            dom = self._site_names.get(m.group(0)) or self._lookup_loose(self._site_names, key)
+            dom = self._site_names.get(m.group(0))
+            if dom is None:
+                loose = self._lookup_loose(self._site_names, key)
+                dom = loose if isinstance(loose, str) else None
             if dom is not None:
                 out.append(dom)
         return out
@@ -297,16 +312,23 @@ _QUESTION = _phrase_re([
     "why do", "why does", "why are", "do you support", "are you ok with", "do you endorse", "will you",
     "is it normal",
 ])
+# Without an attached image, only an explicit mention of a screenshot makes a post "proof":
+# "we spotted ..." alone is an observation, not evidence.
 _PROOF = _phrase_re([
-    "capture", "captures", "capture d'ecran", "screenshot", "screenshots", "screen", "preuve", "preuves",
-    "la preuve", "en image", "voici", "ci-dessous", "here is", "here's", "below", "spotted", "repere",
-    "reperee", "vue sur", "seen on", "caught", "pris la main dans le sac", "exhibit",
+    "capture d'ecran", "captures d'ecran", "capture ci-jointe", "captures ci-jointes", "screenshot",
+    "screenshots", "screen ci-joint", "preuve en image", "preuves en image", "proof attached", "en piece jointe",
+    "see attached", "voir la capture", "see the screenshot",
 ])
 
-_FR_WORDS = frozenset("le la les des du de un une et est sur pour vous votre vos nous que qui pas ne avec "
-                      "dans ce cette sont au aux ou mais plus merci pub publicite site".split())
-_EN_WORDS = frozenset("the a an and is are on for you your we that who not with in this these to of "
-                      "ad ads thanks site it be do did".split())
+_FR_WORDS = frozenset({
+    "le", "la", "les", "des", "du", "de", "un", "une", "et", "est", "sur", "pour", "vous", "votre",
+    "vos", "nous", "que", "qui", "pas", "ne", "avec", "dans", "ce", "cette", "sont", "au", "aux", "ou",
+    "mais", "plus", "merci", "pub", "publicite", "site"
+})
+_EN_WORDS = frozenset({
+    "the", "a", "an", "and", "is", "are", "on", "for", "you", "your", "we", "that", "who", "not",
+    "with", "in", "this", "these", "to", "of", "ad", "ads", "thanks", "site", "it", "be", "do", "did"
+})
 
 
 def detect_lang(text: str, hint: str | None = None) -> str:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 TACTIC_WEIGHTS: dict[str, float] = {"threat": 1.5, "proof": 1.3, "question": 1.0, "other": 0.7, "thanks": 0.2}
 #: Calling a brand out beside a floor-tier site hurts more than beside a low-risk one.
@@ -52,7 +53,7 @@ class BrandPressure:
     posts: int
     last_24h: int
     spike: Spike
-    timeline: list[dict[str, object]]
+    timeline: list[dict[str, Any]]
 
 
 def post_weight(sig: Signal, cfg: PressureConfig) -> float:
@@ -97,7 +98,7 @@ def spike(times: Iterable[datetime], now: datetime, cfg: PressureConfig | None =
                  std=round(std, 4), threshold=round(threshold, 4))
 
 
-def timeline(signals: Iterable[Signal], cfg: PressureConfig | None = None) -> list[dict[str, object]]:
+def timeline(signals: Iterable[Signal], cfg: PressureConfig | None = None) -> list[dict[str, Any]]:
     """Per day (UTC): posts, reach, engagement and undecayed weight, oldest day first."""
     cfg = cfg or PressureConfig()
     days: dict[date, dict[str, float]] = defaultdict(lambda: {"posts": 0, "reach": 0, "engagement": 0, "weight": 0.0})

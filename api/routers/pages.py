@@ -12,18 +12,16 @@ from api.deps import api_user, get_db
 from api.pagination import keyset, page_out
 from api.queries import RISK_TIERS, resolve_site_id
 from api.routers.common import CURSOR_DOC, LIMIT_DOC, get_or_404
-from api.schemas import AssessmentOut, Page_, PageDetailOut, PageOut
-from rules.garm import CATEGORIES
+from api.schemas import AssessmentOut, CategoryName, Page_, PageDetailOut, PageOut
 from store.models import Page, RiskAssessment, User
 
 router = APIRouter(prefix="/pages", tags=["pages"])
-Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 
 
 @router.get("", response_model=Page_[PageOut])
 def list_pages(site: str | None = Query(None, max_length=253, description="site id or domain"),
                tier: Literal["floor", "high", "medium", "low", "none"] | None = None,
-               category: Category | None = Query(None, description="GARM category with a risk"),
+               category: CategoryName | None = Query(None, description="GARM category with a risk"),
                cursor: str | None = Query(None, max_length=2000, description=CURSOR_DOC),
                limit: int = Query(50, ge=1, le=500, description=LIMIT_DOC),
                db: Session = Depends(get_db), _: User = Depends(api_user)) -> Page_[PageOut]:

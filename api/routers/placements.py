@@ -15,13 +15,11 @@ from sqlalchemy.orm import Session
 from api.deps import api_user, ctx, get_db, require
 from api.queries import PlacementFilter, get_placement, iter_placements, list_placements
 from api.routers.common import CURSOR_DOC, LIMIT_DOC
-from api.schemas import Page_, PlacementOut
-from rules.garm import CATEGORIES
+from api.schemas import CategoryName, Page_, PlacementOut
 from store.exports import neutralise_cell
 from store.models import User
 
 router = APIRouter(prefix="/placements", tags=["placements"])
-Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 Tier = Literal["floor", "high", "medium", "low", "none"]
 
 EXPORT_KEYS = ("id", "page_url", "page_title", "site", "brand", "advertiser_domain", "ad_network",
@@ -32,7 +30,7 @@ EXPORT_KEYS = ("id", "page_url", "page_title", "site", "brand", "advertiser_doma
 def placement_filter(
     brand: str | None = Query(None, max_length=200, description="brand id or exact name"),
     site: str | None = Query(None, max_length=253, description="site id or registrable domain"),
-    category: Category | None = Query(None, description="page has a risk in this GARM category"),
+    category: CategoryName | None = Query(None, description="page has a risk in this GARM category"),
     tier: Tier | None = Query(None, description="page's worst tier is exactly this"),
     min_tier: Tier | None = Query(None, description="page's worst tier is this or worse"),
     network: str | None = Query(None, max_length=100, description="ad network, e.g. 'Criteo'"),

@@ -4,7 +4,8 @@ the ads.txt 1.1 rules in ``supply.fetch``), then ``/sellers.json`` of every ad s
 Self-contained: its pipeline and settings are in ``custom_settings``, so it runs the same through
 ``scrapy crawl adstxt``, ``scrapy runspider`` or ``vigie crawl adstxt``. Arguments (``-a``):
 ``sites`` (comma-separated domains), ``sites_file``, ``proxy``, ``kinds``, ``sellers`` (0/1),
-``force`` (0/1: ignore the cache expiry)."""
+``force`` (0/1: ignore the cache expiry), ``follow`` (0/1: SUBDOMAIN and INVENTORYPARTNERDOMAIN
+referrals, one hop)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,18 @@ from supply.fetch import (
     follow_redirect,
     interpret_adstxt,
     interpret_sellers,
+    referrals,
     sellers_url,
     start_redirects,
 )
 
 SETTINGS: dict[str, Any] = {
     "ITEM_PIPELINES": {"supply.pipeline.SupplyPipeline": 300},
+    # plain HTTP even when the project routes downloads through Playwright: text files need no browser
+    "DOWNLOAD_HANDLERS": {
+        "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+        "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+    },
     "REDIRECT_ENABLED": False,  # every redirect goes through supply.fetch.follow_redirect
     "ROBOTSTXT_OBEY": False,
     "HTTPERROR_ALLOW_ALL": True,
@@ -45,7 +52,6 @@ SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "TELNETCONSOLE_ENABLED": False,
     "USER_AGENT": "Vigie-adstxt/0.1 (+https://github.com/vigie; brand-safety supply-path check)",
-    "LOG_LEVEL": "INFO",
 }
 
 
@@ -71,6 +77,7 @@ class AdsTxtSpider(scrapy.Spider):
         force: str | bool = "0",
         skip: list[str] | None = None,
         skip_sellers: list[str] | None = None,
+        follow: str | bool = "1",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -87,9 +94,15 @@ class AdsTxtSpider(scrapy.Spider):
         self.skip: set[str] | None = set(skip) if skip is not None else None
         self.skip_sellers: set[str] | None = set(skip_sellers) if skip_sellers is not None else None
         self.sellers_requested: set[str] = set()
+        self.files_requested: set[tuple[str, str]] = set()
+        self.follow = _truthy(follow)
 
-    def _request(self, url: str, callback: Any, errback: Any, meta: dict[str, Any], maxsize: int) -> scrapy.Request:
+    def _request(
+        self, url: str, callback: Any, errback: Any, meta: dict[str, Any], maxsize: int
+    ) -> scrapy.Request:
         meta = dict(meta, download_maxsize=maxsize, handle_httpstatus_all=True, dont_redirect=True)
+        if meta.get("rest"):
+            meta["dont_retry"] = True  # a fallback URL (http after https) is tried instead
         if self.proxy:
             meta["proxy"] = self.proxy
         return scrapy.Request(url, callback=callback, errback=errback, meta=meta, dont_filter=True)
@@ -120,24 +133,29 @@ class AdsTxtSpider(scrapy.Spider):
                 if not self.force and f"{domain}|{kind}" in (self.skip or ()):
                     self.logger.info("%s/%s still fresh, not refetched", domain, kind)
                     continue
+                self.files_requested.add((domain, kind))
                 yield self._adstxt_request(domain, kind, adstxt_urls(domain, kind), None)
 
     # --- ads.txt ----------------------------------------------------------------------------
 
-    def _adstxt_request(self, domain: str, kind: str, urls: list[str], best: Outcome | None) -> scrapy.Request:
+    def _adstxt_request(
+        self, domain: str, kind: str, urls: list[str], best: Outcome | None, referred: bool = False
+    ) -> scrapy.Request:
         url, rest = urls[0], urls[1:]
-        meta = {"domain": domain, "kind": kind, "rest": rest, "best": best, "redirects": start_redirects(url)}
+        meta = {"domain": domain, "kind": kind, "rest": rest, "best": best, "redirects": start_redirects(url),
+                "referred": referred}
         return self._request(url, self.parse_adstxt, self.adstxt_failed, meta, ADSTXT_MAX_BYTES)
 
     def parse_adstxt(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         if response.status in REDIRECT_STATUSES:
             target, reason = follow_redirect(
-                meta["redirects"], response.url, response.headers.get("Location", b"").decode("latin-1")
+                meta["redirects"], response.url, (response.headers.get("Location") or b"").decode("latin-1")
             )
             if target is not None:
                 self.logger.info("%s -> %s (%s)", response.url, target, reason)
-                yield self._request(target, self.parse_adstxt, self.adstxt_failed, dict(meta), ADSTXT_MAX_BYTES)
+                mine = {k: meta[k] for k in ("domain", "kind", "rest", "best", "redirects", "referred")}
+                yield self._request(target, self.parse_adstxt, self.adstxt_failed, mine, ADSTXT_MAX_BYTES)
                 return
             outcome = Outcome("error", response.url, response.status, reason=reason,
                               redirects=list(meta["redirects"].hops))
@@ -154,12 +172,23 @@ class AdsTxtSpider(scrapy.Spider):
     def _adstxt_done(self, meta: dict[str, Any], outcome: Outcome) -> Iterator[Any]:
         best = better(meta["best"], outcome)
         if best.status != "ok" and meta["rest"]:
-            yield self._adstxt_request(meta["domain"], meta["kind"], meta["rest"], best)
+            yield self._adstxt_request(meta["domain"], meta["kind"], meta["rest"], best, meta["referred"])
             return
         yield {"item": "adstxt", "domain": meta["domain"], "kind": meta["kind"], "outcome": best}
-        if best.status == "ok" and self.fetch_sellers:
-            for system in sorted({r.ad_system for r in parse_adstxt(best.body).authorised}):
-                if system in self.sellers_requested or (not self.force and system in (self.skip_sellers or ())):
+        if best.status != "ok":
+            return
+        parsed = parse_adstxt(best.body, meta["domain"])
+        if self.follow and not meta["referred"]:  # one hop: referred files are not followed
+            for domain, kind, exact in referrals(meta["domain"], meta["kind"], parsed.subdomains,
+                                                 parsed.inventory_partner_domains):
+                if (domain, kind) in self.files_requested:
+                    continue
+                self.files_requested.add((domain, kind))
+                yield self._adstxt_request(domain, kind, adstxt_urls(domain, kind, exact), None, True)
+        if self.fetch_sellers:
+            for system in sorted({r.ad_system for r in parsed.authorised}):
+                fresh = not self.force and system in (self.skip_sellers or ())
+                if system in self.sellers_requested or fresh:
                     continue
                 self.sellers_requested.add(system)
                 urls = [sellers_url(system, "https"), sellers_url(system, "http")]
@@ -167,13 +196,15 @@ class AdsTxtSpider(scrapy.Spider):
 
     # --- sellers.json -----------------------------------------------------------------------
 
-    def _sellers_request(self, system: str, urls: list[str], best: Outcome | None, hops: int) -> scrapy.Request:
+    def _sellers_request(
+        self, system: str, urls: list[str], best: Outcome | None, hops: int
+    ) -> scrapy.Request:
         meta = {"ad_system": system, "rest": urls[1:], "best": best, "hops": hops}
         return self._request(urls[0], self.parse_sellers, self.sellers_failed, meta, SELLERS_MAX_BYTES)
 
     def parse_sellers(self, response: Response) -> Iterator[Any]:
         meta = response.meta
-        location = response.headers.get("Location", b"").decode("latin-1")
+        location = (response.headers.get("Location") or b"").decode("latin-1")
         if response.status in REDIRECT_STATUSES and location and meta["hops"] < 5:
             yield self._sellers_request(meta["ad_system"], [response.urljoin(location), *meta["rest"]],
                                         meta["best"], meta["hops"] + 1)

@@ -80,8 +80,12 @@ def schedule_add(
         int | None, typer.Option("--grace", help="Misfire grace, seconds: a run missed by more is skipped.")
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace a job with the same id.")] = False,
+    seeds: Annotated[str | None, typer.Option("--seeds", help="Crawl: a seeds file instead of a group.")] = None,
     render: Annotated[bool | None, typer.Option("--render/--no-render", help="Crawl: render pages.")] = None,
     proxy: Annotated[str | None, typer.Option("--proxy", help="Crawl: HTTP proxy URL.")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Crawl: click chains may reach private addresses.")
+    ] = False,
     max_pages_per_site: Annotated[int | None, typer.Option("--max-pages-per-site", help="Crawl.")] = None,
     depth: Annotated[int | None, typer.Option("--depth", help="Crawl: link depth.")] = None,
     distributed: Annotated[
@@ -95,8 +99,9 @@ def schedule_add(
 
     options: dict[str, object] = {}
     if kind == "crawl":
-        for key, value in (("render", render), ("proxy", proxy), ("max_pages_per_site", max_pages_per_site),
-                           ("depth", depth), ("distributed", distributed)):
+        for key, value in (("seeds", seeds), ("render", render), ("proxy", proxy),
+                           ("max_pages_per_site", max_pages_per_site), ("depth", depth),
+                           ("distributed", distributed), ("allow_private", allow_private or None)):
             if value is not None:
                 options[key] = value
     if args:
@@ -181,6 +186,9 @@ def worker(
     render: Annotated[bool | None, typer.Option("--render/--no-render", help="Render pages.")] = None,
     max_pages_per_site: Annotated[int | None, typer.Option("--max-pages-per-site")] = None,
     depth: Annotated[int | None, typer.Option("--depth")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Let click chains reach private addresses (demo, tests).")
+    ] = False,
     setting: Annotated[
         list[str] | None, typer.Option("--set", "-s", help="Scrapy setting NAME=VALUE (repeatable).")
     ] = None,
@@ -190,7 +198,7 @@ def worker(
     from ops.distributed import run_worker
 
     try:
-        url = _db(database)
+        url = database or get_settings().database_url
         extra: dict[str, str] = {}
         for item in setting or []:
             name, sep, value = item.partition("=")
@@ -198,7 +206,8 @@ def worker(
                 raise UserError(f"--set: {item!r} is not NAME=VALUE")
             extra[name.strip()] = value
         run_worker(redis, url, proxy=proxy, key_prefix=key_prefix, max_idle=max_idle, render=render,
-                   max_pages_per_site=max_pages_per_site, depth=depth, settings=extra)
+                   max_pages_per_site=max_pages_per_site, depth=depth, allow_private=allow_private or None,
+                   settings=extra)
     except UserError as exc:
         _fail(str(exc))
 

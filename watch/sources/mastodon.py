@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from watch.http import AccountGone
 from watch.sources.base import PollResult, Profile, RawPost, Source, html_to_text, parse_time
@@ -58,6 +58,15 @@ def parse_status(status: dict[str, Any], host: str, followers: int) -> RawPost:
         reach=int(account.get("followers_count") or followers or 0),
         in_reply_to=str(inner["in_reply_to_id"]) if inner.get("in_reply_to_id") else None,
         in_reply_to_author=reply_author)
+
+
+def _with_since(url: str, since: str | None) -> str:
+    """The Link header's next page keeps our ``since_id`` bound (servers may drop it)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if since and not any(k == "since_id" for k, _ in query):
+        query.append(("since_id", str(since)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class MastodonSource(Source):
@@ -114,14 +123,12 @@ class MastodonSource(Source):
                 complete = True
                 break
             nxt = resp.links.get("next", {}).get("url")
-            url, params = (nxt, ({"since_id": since} if since and "since_id" not in nxt else None)) \
-                if nxt else (None, None)
+            url, params = (_with_since(nxt, since), None) if nxt else (None, None)
         else:
             complete = url is None or not since  # first poll: backfill is bounded by max_pages
-        if complete or not since:
-            # A first poll keeps what it could read; later polls only move the cursor when the
-            # walk reached the previous cursor, so nothing in between is skipped for good.
-            if newest:
-                state["since_id"] = newest
+        # A first poll keeps what it could read; later polls only move the cursor when the
+        # walk reached the previous cursor, so nothing in between is skipped for good.
+        if (complete or not since) and newest:
+            state["since_id"] = newest
         state["account_id"] = profile.external_id
         return PollResult(posts=posts, state=state, profile=profile, skipped=skipped, complete=complete)

@@ -13,7 +13,7 @@ from watch.sources.base import PollResult, Profile, RawPost, Source, parse_time
 log = logging.getLogger("vigie.watch.x")
 
 DEFAULT_API = "https://api.x.com"
-NO_TOKEN = ("X needs an API bearer token: set VIGIE_X_BEARER_TOKEN (X developer portal, "
+X_SETUP_HELP = ("X needs an API bearer token: set VIGIE_X_BEARER_TOKEN (X developer portal, "
             "project app, 'Bearer Token'); X accounts are skipped until then")
 TWEET_FIELDS = ("created_at,entities,attachments,public_metrics,lang,referenced_tweets,"
                 "in_reply_to_user_id,author_id,conversation_id")
@@ -61,7 +61,7 @@ class XSource(Source):
     def poll(self, handle: str, base_url: str | None, state: dict[str, Any]) -> PollResult:
         token = os.environ.get("VIGIE_X_BEARER_TOKEN", "").strip()
         if not token:
-            raise SourceError(NO_TOKEN)
+            raise SourceError(X_SETUP_HELP)
         base = api_url(base_url)
         auth = {"Authorization": f"Bearer {token}"}
         state = dict(state)

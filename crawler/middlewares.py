@@ -1,0 +1,54 @@
+"""Downloader middlewares: route every request through ``--proxy`` (robots.txt too), and refuse
+sub-resource and click-chain requests to private or loopback addresses (SSRF guard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.attribution import ssrf_refusal
+
+
+class ProxyMiddleware:
+    """Sets ``meta["proxy"]`` from the spider's ``proxy`` on every non-browser request."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
+        mw = cls()
+        mw.crawler = crawler
+        return mw
+
+    crawler: Crawler
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        proxy = getattr(spider, "proxy", None)
+        if proxy and "proxy" not in request.meta and not request.meta.get("playwright"):
+            request.meta["proxy"] = proxy
+
+
+class SsrfGuardMiddleware:
+    """Requests marked ``meta["vigie_guard"]`` (ad iframes, click chains, and the redirects
+    they lead to) may not reach private or loopback addresses unless ``allow_private``."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SsrfGuardMiddleware:
+        mw = cls()
+        mw.crawler = crawler
+        return mw
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        if not request.meta.get("vigie_guard"):
+            return None
+        spider = spider or self.crawler.spider
+        refusal = ssrf_refusal(request.url, allow_private=bool(getattr(spider, "allow_private", False)),
+                               resolve=not getattr(spider, "proxy", None))
+        if refusal:
+            self.crawler.stats.inc_value("vigie/ssrf_refused")  # type: ignore[union-attr]
+            raise IgnoreRequest(f"SSRF guard: {refusal}")
+        return None

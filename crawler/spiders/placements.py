@@ -1,0 +1,526 @@
+"""The placement spider: visits publisher pages, finds the ads, names their brands.
+
+Thin on purpose: detection lives in ``crawler.detection``, attribution in
+``crawler.attribution``, browser work in ``crawler.browser``, storage in the pipeline. Request
+generation is in overridable methods (``start_requests``, ``seed_request``,
+``make_page_request``, ``follow_links``) so a scale-out mixin (scrapy-redis) can take over the
+queue. Arguments (``scrapy crawl placements -a NAME=VALUE``): ``seeds`` (file(s) and/or URLs,
+comma-separated), ``render`` (1 / 0 / auto), ``proxy``, ``filter_lists`` (comma-separated paths,
+URLs or names), ``max_pages_per_site``, ``depth``, ``allow_private`` (1/0), ``database_url``,
+``evidence`` (1/0)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler import browser
+from crawler.adtech import first_network, network_for_url
+from crawler.attribution import (
+    BrandMatcher,
+    domain_of,
+    Fetched,
+    load_brand_matcher,
+    parse_creative,
+    rank_candidates,
+    resolve_chain,
+    ssrf_refusal,
+)
+from crawler.detection import Ad, Detector, parse_html
+from crawler.filterlists import AdEngine, get_engine, lists_dir, resolve_lists
+from crawler.items import PageItem
+from crawler.pipelines import JobJournal
+from crawler.seeds import SeedError, load_seeds
+from store.db import session_scope
+from store.placements import placement_fingerprint
+from vigie.config import get_settings
+
+log = logging.getLogger(__name__)
+
+_SKIP_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|css|js|json|xml|pdf|zip|gz|mp[34]|avi|mov|woff2?|ttf|"
+                       r"exe|dmg|apk|rss|atom)$", re.I)
+_TRUE = {"1", "true", "yes", "on"}
+SUB_MAXSIZE = 2 * 1024 * 1024
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,\s]+", value) if v]
+    return [str(v) for v in value]
+
+
+class PlacementsSpider(scrapy.Spider):
+    name = "placements"
+
+    def __init__(self, seeds: Any = None, render: Any = "auto", proxy: str | None = None,
+                 filter_lists: Any = None, filter_list: Any = None, max_pages_per_site: Any = 20,
+                 depth: Any = 1, allow_private: Any = False, database_url: str | None = None,
+                 run_id: Any = None, evidence: Any = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if seeds is None:
+            raise ValueError("the placements spider needs seeds: -a seeds=FILE_OR_URLS")
+        self.seed_urls, self.seed_errors = load_seeds(seeds if isinstance(seeds, str) else list(seeds))
+        for err in self.seed_errors:
+            log.warning("bad seed line skipped: %s", err)
+        render_s = str(render).strip().lower()
+        self.render_mode = "always" if render_s in _TRUE else "never" if render_s in {"0", "false", "no",
+                                                                                   "off"} else "auto"
+        self.proxy = proxy or None
+        self.allow_private = _flag(allow_private)
+        self.max_pages_per_site = int(max_pages_per_site)
+        self.depth = int(depth)
+        self.evidence = _flag(evidence)
+        settings = get_settings()
+        self.database_url = database_url or settings.database_url
+        self.evidence_dir = settings.evidence_dir
+        self.run_id: int | None = int(run_id) if run_id not in (None, "", "None") else None
+        self.list_sources = _as_list(filter_lists) + _as_list(filter_list)
+        lists = resolve_lists(self.list_sources or None, proxy=self.proxy)
+        self.engine: AdEngine = get_engine(lists, lists_dir() / "engines")
+        self.detector = Detector(self.engine)
+        self.browser_ok = browser.chromium_path() is not None
+        if self.render_mode == "always" and not self.browser_ok:
+            raise ValueError("rendering needs Chromium: install it or set PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH")
+        self._matcher: BrandMatcher | None = None
+        self.journal = JobJournal(None)
+        self.site_counts: Counter[str] = Counter()
+        self.seen_urls: set[str] = set()
+        self.pages_per_context = 40
+        self._ctx_assigned: Counter[str] = Counter()
+        self._ctx_done: Counter[str] = Counter()
+        self._render_count = 0
+        self._page_requests: dict[Any, list[tuple[str, str, Any]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PlacementsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.journal = JobJournal(crawler.settings.get("JOBDIR"))
+        spider.pages_per_context = crawler.settings.getint("VIGIE_PAGES_PER_CONTEXT", 40)
+        for url, (_, _) in spider.journal.scheduled_rows.items():
+            spider.seen_urls.add(url)
+            dom = domain_of(url)
+            if dom:
+                spider.site_counts[dom] += 1
+        return spider
+
+    def run_args(self) -> dict[str, Any]:
+        return {"seeds": self.seed_urls[:500], "render": self.render_mode, "proxy": self.proxy,
+                "filter_lists": self.list_sources, "max_pages_per_site": self.max_pages_per_site,
+                "depth": self.depth, "allow_private": self.allow_private}
+
+    @property
+    def matcher(self) -> BrandMatcher:
+        if self._matcher is None:
+            with session_scope(self.database_url) as s:
+                self._matcher = load_brand_matcher(s)
+        return self._matcher
+
+    # --- request generation (overridable) --------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        """Pages a killed run had scheduled but not stored, then the seeds."""
+        for url, depth, mode in self.journal.pending():
+            yield self.make_page_request(url, depth, render=(mode == "render") or None, dont_filter=True)
+        for url in self.seed_urls:
+            request = self.seed_request(url)
+            if request is not None:
+                yield request
+
+    def seed_request(self, url: str) -> scrapy.Request | None:
+        return self.schedule(url, 0)
+
+    def schedule(self, url: str, depth: int) -> scrapy.Request | None:
+        """A page request unless seen already or its site reached ``max_pages_per_site``."""
+        url = urldefrag(url)[0]
+        if url in self.seen_urls:
+            return None
+        site = domain_of(url) or urlsplit(url).hostname or url
+        if self.site_counts[site] >= self.max_pages_per_site:
+            return None
+        self.seen_urls.add(url)
+        self.site_counts[site] += 1
+        render = self.render_mode == "always"
+        self.journal.scheduled(url, depth, "render" if render else "static")
+        return self.make_page_request(url, depth)
+
+    def make_page_request(self, url: str, depth: int, render: bool | None = None,
+                          dont_filter: bool = False, **meta: Any) -> scrapy.Request:
+        if render is None:
+            render = self.render_mode == "always"
+        base_meta = {"vigie_depth": depth, **meta}
+        if not render:
+            return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=base_meta,
+                                  dont_filter=dont_filter, priority=-depth)
+        context = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
+        self._render_count += 1
+        self._ctx_assigned[context] += 1
+        return scrapy.Request(url, callback=self.parse_rendered, errback=self.page_failed, dont_filter=dont_filter,
+                              priority=-depth, meta={
+                                  **base_meta, "playwright": True, "playwright_include_page": True,
+                                  "playwright_context": context,
+                                  "playwright_context_kwargs": browser.context_kwargs(self.proxy),
+                                  "playwright_page_goto_kwargs": {"wait_until": "load"},
+                                  "playwright_page_event_handlers": {"request": "_on_browser_request"},
+                                  "vigie_render": True})
+
+    def follow_links(self, root: Any, page_url: str, depth: int) -> Iterable[scrapy.Request]:
+        """Same-site links, breadth first, up to ``depth`` and ``max_pages_per_site``."""
+        if depth >= self.depth:
+            return
+        site = domain_of(page_url)
+        for a in root.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+                continue
+            url = urldefrag(urljoin(page_url, href))[0]
+            if not url.startswith(("http://", "https://")) or domain_of(url) != site:
+                continue
+            if _SKIP_EXT.search(urlsplit(url).path) or a.get("rel") == "nofollow" and network_for_url(url):
+                continue
+            request = self.schedule(url, depth + 1)
+            if request is not None:
+                yield request
+
+    # --- static pages --------------------------------------------------------------------
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        depth = int(response.meta.get("vigie_depth", 0))
+        if not isinstance(response, TextResponse) or not self._is_html(response):
+            yield self._page_item(response.url, "not_html", response.status,
+                                  error=f"not HTML: {response.headers.get('Content-Type', b'').decode('latin-1')}")
+            return
+        root = parse_html(response.body)
+        if root is None:
+            yield self._page_item(response.url, "failed", response.status, error="unparseable HTML")
+            return
+        scan = self.detector.scan(root, response.url)
+        links = list(self.follow_links(root, response.url, depth))
+        if (self.render_mode == "auto" and scan.ad_scripts and self.browser_ok
+                and not response.meta.get("vigie_no_render")):
+            self.crawler.stats.inc_value("vigie/auto_render")  # type: ignore[union-attr]
+            yield self.make_page_request(response.url, depth, render=True, dont_filter=True, vigie_auto=True)
+        else:
+            ads = await asyncio.gather(*(self.attribute(ad, response.url, rendered=False) for ad in scan.ads))
+            yield self._page_item(response.url, "ok", response.status, root=root, ads=list(ads),
+                                  meta={"ad_scripts": scan.ad_scripts[:20]})
+        for request in links:
+            yield request
+
+    @staticmethod
+    def _is_html(response: Response) -> bool:
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not ctype:
+            return b"<html" in response.body[:2048].lower() or b"<!doctype html" in response.body[:2048].lower()
+        return "html" in ctype
+
+    # --- rendered pages ------------------------------------------------------------------
+
+    async def _on_browser_request(self, request: Any) -> None:
+        """Every request a rendered page makes, with the frame it came from."""
+        try:
+            frame = request.frame
+            page = frame.page
+        except Exception:
+            return
+        self._page_requests.setdefault(page, []).append((request.url, request.resource_type, frame))
+
+    async def parse_rendered(self, response: Response) -> AsyncIterator[Any]:
+        page = response.meta["playwright_page"]
+        depth = int(response.meta.get("vigie_depth", 0))
+        context = response.meta.get("playwright_context", "")
+        try:
+            await browser.settle(page)
+            boxes: dict[str, list[int]] = await page.evaluate(browser.TAG_AND_MEASURE)
+            frame_infos, frame_vg = await self._frames(page)
+            requests = self._page_requests.pop(page, [])
+            content = await page.content()
+            root = parse_html(content)
+            if root is None:
+                yield self._page_item(response.url, "failed", response.status, error="unparseable DOM")
+                return
+            by_vg = {el.get("data-vg"): el for el in root.iter() if isinstance(el.tag, str) and el.get("data-vg")}
+            frame_rules: dict[Any, tuple[str, str]] = {}
+            for url, rtype, frame in requests:
+                vg = frame_vg.get(frame)
+                if vg is None or vg not in by_vg or by_vg[vg] in frame_rules:
+                    continue
+                rule = self.engine.check(url, response.url, _resource_type(rtype))
+                if rule:
+                    frame_rules[by_vg[vg]] = (rule, url)
+
+            def frame_has_content(el: Any) -> bool:
+                info = frame_infos.get(el.get("data-vg"))
+                return bool(info and (info["media"] or info["text"].strip()))
+
+            scan = self.detector.scan(root, response.url, rendered=True, frame_rules=frame_rules,
+                                      frame_has_content=frame_has_content)
+            visible = []
+            for ad in scan.ads:
+                box = boxes.get(ad.element.get("data-vg") or "")
+                if box and box[4] and box[2] >= browser.MIN_SIZE and box[3] >= browser.MIN_SIZE:
+                    visible.append((ad, box))
+            records = await asyncio.gather(*(self.attribute(ad, response.url, rendered=True,
+                                                            frame_infos=frame_infos, box=box)
+                                             for ad, box in visible))
+            if self.evidence:
+                for (ad, _), record in zip(visible, records, strict=True):
+                    await self._evidence(page, ad, record, response.url)
+            for record in records:
+                record["slot"].pop("vg", None)
+            yield self._page_item(response.url, "ok", response.status, root=root, ads=list(records),
+                                  rendered=True, meta={"ad_scripts": scan.ad_scripts[:20],
+                                                       "requests": len(requests)})
+            if self.render_mode == "always":
+                for request in self.follow_links(root, response.url, depth):
+                    yield request
+        finally:
+            self._page_requests.pop(page, None)
+            await self._close_page(page, context)
+
+    async def _frames(self, page: Any) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
+        """vg of the top iframe -> what its frames hold (links, text, media), and frame -> vg."""
+        main = page.main_frame
+        infos: dict[str, dict[str, Any]] = {}
+        frame_vg: dict[Any, str] = {}
+        for frame in page.frames:
+            if frame is main:
+                continue
+            top = frame
+            while top.parent_frame is not None and top.parent_frame is not main:
+                top = top.parent_frame
+            try:
+                handle = await asyncio.wait_for(top.frame_element(), 5)
+                vg = await handle.get_attribute("data-vg")
+            except Exception:
+                continue
+            if vg is None:
+                continue
+            frame_vg[frame] = vg
+            info = infos.setdefault(vg, {"links": [], "text": "", "media": 0, "urls": [], "html": []})
+            info["urls"].append(frame.url)
+            try:
+                summary = await asyncio.wait_for(frame.evaluate(browser.FRAME_SUMMARY), 5)
+            except Exception:
+                continue
+            info["links"] += [u for u in summary.get("links", []) if u and u not in info["links"]]
+            info["text"] = (info["text"] + " " + summary.get("text", "") + " " + summary.get("alts", "")).strip()
+            info["media"] += int(summary.get("media", 0))
+            info["html"].append((frame.url, summary.get("html", "")))
+        return infos, frame_vg
+
+    async def _close_page(self, page: Any, context: str) -> None:
+        """Close the page, then its context once all of that context's pages are done and a newer
+        context has taken over (recycling keeps browser memory flat)."""
+        ctx = None
+        try:
+            ctx = page.context
+            await page.close()
+        except Exception:
+            pass
+        if not context:
+            return
+        self._ctx_done[context] += 1
+        current = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
+        if ctx is not None and context != current and self._ctx_done[context] >= self._ctx_assigned[context]:
+            try:
+                await ctx.close()
+                log.debug("closed browser context %s", context)
+            except Exception:
+                pass
+
+    async def _evidence(self, page: Any, ad: Ad, record: dict[str, Any], page_url: str) -> None:
+        vg = record["slot"].get("vg")
+        if not vg:
+            return
+        page_key = hashlib.sha1(page_url.encode()).hexdigest()[:16]  # noqa: S324 - a file name
+        rel_ad = Path(page_key[:2]) / f"{page_key}-{record['fingerprint'][:16]}-ad.png"
+        rel_page = Path(page_key[:2]) / f"{page_key}-{record['fingerprint'][:16]}-page.png"
+        ad_ok, page_ok = await browser.evidence_shots(page, vg, self.evidence_dir / rel_ad,
+                                                      self.evidence_dir / rel_page)
+        record["screenshot_path"] = rel_ad.as_posix() if ad_ok else None
+        record["page_screenshot_path"] = rel_page.as_posix() if page_ok else None
+
+    # --- failures -------------------------------------------------------------------------
+
+    async def page_failed(self, failure: Failure) -> AsyncIterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        page = request.meta.get("playwright_page")
+        if page is not None:
+            self._page_requests.pop(page, None)
+            await self._close_page(page, request.meta.get("playwright_context", ""))
+        depth = int(request.meta.get("vigie_depth", 0))
+        if request.meta.get("vigie_render") and request.meta.get("vigie_auto"):
+            log.warning("rendering %s failed (%s); keeping the static pass", request.url, failure.value)
+            yield self.make_page_request(request.url, depth, render=False, dont_filter=True, vigie_no_render=True)
+            return
+        status, http_status = "failed", None
+        if failure.check(HttpError):
+            http_status = failure.value.response.status
+            error = f"HTTP {http_status}"
+        elif failure.check(IgnoreRequest):
+            status, error = "blocked", str(failure.value) or "forbidden by robots.txt"
+        else:
+            error = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"[:500]
+        log.info("page failed: %s (%s)", request.url, error)
+        yield self._page_item(request.url, status, http_status, error=error)
+
+    # --- attribution ------------------------------------------------------------------------
+
+    async def _fetch(self, url: str) -> Fetched:
+        """One hop, through Scrapy (proxy, timeouts, guard); redirects are not followed here."""
+        request = scrapy.Request(url, dont_filter=True, meta={
+            "dont_redirect": True, "handle_httpstatus_all": True, "dont_obey_robotstxt": True,
+            "vigie_guard": True, "download_maxsize": SUB_MAXSIZE, "download_timeout": 15,
+            "max_retry_times": 1})
+        try:
+            response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+        except IgnoreRequest as exc:
+            return Fetched(url=url, status=0, headers={}, error=f"refused: {exc}")
+        except Exception as exc:
+            return Fetched(url=url, status=0, headers={}, error=f"{type(exc).__name__}: {exc}"[:300])
+        headers = {k.decode("latin-1").lower(): response.headers.get(k, b"").decode("latin-1")
+                   for k in response.headers}
+        return Fetched(url=response.url, status=response.status, headers=headers, body=response.body)
+
+    async def _guard(self, url: str) -> str | None:
+        if self.allow_private:
+            return None
+        return await asyncio.to_thread(ssrf_refusal, url, allow_private=False, resolve=not self.proxy)
+
+    async def _creative_docs(self, iframe_urls: list[str]) -> tuple[list[str], str, list[str]]:
+        """Static mode: fetch the ad's iframe documents (two levels) for click URLs and text."""
+        links: list[str] = []
+        texts: list[str] = []
+        fetched: list[str] = []
+        queue = [(u, 0) for u in iframe_urls[:3]]
+        while queue and len(fetched) < 6:
+            url, level = queue.pop(0)
+            if url in fetched:
+                continue
+            fetched.append(url)
+            resp = await self._fetch(url)
+            if resp.error or not resp.body:
+                continue
+            if 300 <= resp.status < 400 and resp.headers.get("location"):
+                queue.append((urljoin(url, resp.headers["location"]), level))
+                continue
+            urls, frames, text = parse_creative(resp.body, resp.url)
+            links += [u for u in urls if u not in links]
+            texts.append(text)
+            if level < 2:
+                queue += [(f, level + 1) for f in frames[:2]]
+        return links, " ".join(texts), fetched
+
+    async def attribute(self, ad: Ad, page_url: str, *, rendered: bool,
+                        frame_infos: dict[str, dict[str, Any]] | None = None,
+                        box: list[int] | None = None) -> dict[str, Any]:
+        """An ad -> its placement record: click chain, landing page, brand, network, slot."""
+        urls = ad.urls(page_url)
+        candidates = list(urls["link"])
+        text = ad.text()
+        frame_urls: list[str] = []
+        if rendered and frame_infos is not None:
+            for el in ad.element.iter("iframe", "frame"):
+                info = frame_infos.get(el.get("data-vg") or "")
+                if info:
+                    candidates += info["links"]
+                    text = f"{text} {info['text']}".strip()
+                    frame_urls += info["urls"]
+                    for doc_url, doc in info["html"]:
+                        more, _, _ = parse_creative(doc, doc_url)
+                        candidates += more
+        elif urls["iframe"]:
+            more, more_text, frame_urls = await self._creative_docs(urls["iframe"])
+            candidates += more
+            text = f"{text} {more_text}".strip()
+        page_domain = domain_of(page_url)
+        chain = None
+        for candidate in rank_candidates(candidates, page_domain)[:3]:
+            chain = await resolve_chain(candidate, self._fetch, allow_private=self.allow_private,
+                                        resolve_dns=not self.proxy, guard=self._guard)
+            if chain.landing_domain and chain.landing_domain != page_domain:
+                break
+        landing = chain.landing_url if chain else None
+        advertiser = domain_of(landing) if landing else None
+        if advertiser == page_domain or (landing and network_for_url(landing)):
+            advertiser = None
+        brand_id, brand_via = self.matcher.match(landing if advertiser else None, text)
+        creative = next(iter(urls["iframe"] + frame_urls + urls["image"] + ad.matched_urls), None)
+        hop_urls = [h["url"] for h in (chain.hops if chain else [])]
+        network = ad.network_hint or first_network(
+            [*ad.matched_urls, *urls["iframe"], *frame_urls, *urls["script"], *urls["image"], *candidates,
+             *hop_urls])
+        slot_key = ad.slot_id or ad.xpath
+        identity = advertiser or (f"brand:{brand_id}" if brand_id else None) or _strip_query(creative) or ""
+        fingerprint = placement_fingerprint(page_url, slot_key, identity)
+        slot: dict[str, Any] = {"id": ad.slot_id, "xpath": ad.xpath, "tag": ad.element.tag,
+                                "class": ad.element.get("class"), "kind": ad.kind}
+        if box:
+            slot.update({"x": box[0], "y": box[1], "width": box[2], "height": box[3]})
+        if rendered:
+            slot["vg"] = ad.element.get("data-vg")
+        detection = ad.detection()
+        if brand_via:
+            detection["brand_via"] = brand_via
+        if chain and chain.error:
+            detection["chain_error"] = chain.error
+        return {"fingerprint": fingerprint, "brand_id": brand_id, "advertiser_domain": advertiser,
+                "ad_network": network, "creative_url": creative, "click_chain": chain.hops if chain else [],
+                "landing_url": landing, "slot": slot, "detection": detection, "ad_text": text[:2000] or None,
+                "rendered": rendered, "screenshot_path": None, "page_screenshot_path": None}
+
+    # --- items --------------------------------------------------------------------------------
+
+    def _page_item(self, url: str, status: str, http_status: int | None, *, root: Any = None,
+                   ads: list[dict[str, Any]] | None = None, error: str | None = None,
+                   rendered: bool = False, meta: dict[str, Any] | None = None) -> PageItem:
+        title = lang = text = None
+        if root is not None:
+            title_el = root.find(".//title")
+            title = (title_el.text or "").strip()[:500] if title_el is not None else None
+            lang = (root.get("lang") or "").strip()[:16] or None
+            parts = root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style) and "
+                               "not(ancestor::noscript)]")
+            text = re.sub(r"\s+", " ", " ".join(str(p) for p in parts)).strip()[:200_000]
+        return PageItem(url=url, status=status, http_status=http_status, title=title, lang=lang, text=text,
+                        error=error, rendered=rendered, ads=ads or [], meta=meta or {})
+
+
+def _strip_query(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
+
+
+def _resource_type(playwright_type: str) -> str:
+    return {"document": "subdocument", "fetch": "xmlhttprequest", "xhr": "xmlhttprequest",
+            "eventsource": "other", "websocket": "websocket", "manifest": "other",
+            "texttrack": "media"}.get(playwright_type, playwright_type)
+
+
+__all__ = ["PlacementsSpider", "SeedError"]

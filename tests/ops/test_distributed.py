@@ -1,0 +1,83 @@
+"""Scale-out on scrapy-redis: seeds pushed to the shared queue, requests taken by a worker kept
+in its in-flight hash until stored, and requeued when the worker dies."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from scrapy import Request
+
+from ops.distributed import (
+    ReliablePriorityQueue,
+    connect,
+    crawl_in_progress,
+    keys,
+    push_seeds,
+    queue_status,
+    recover_orphans,
+    redis_settings,
+)
+
+
+def test_redis_settings_put_scheduler_and_dupefilter_in_redis() -> None:
+    s = redis_settings("redis://127.0.0.1:6379/3", key_prefix="acme", max_idle=7)
+    assert s["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert s["SCHEDULER_PERSIST"] is True  # one worker finishing must not wipe the others' queue
+    assert s["REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    assert s["REDIS_START_URLS_KEY"] == "acme:placements:start_urls"
+    assert s["SCHEDULER_QUEUE_KEY"] == "acme:placements:requests"
+    assert s["MAX_IDLE_TIME_BEFORE_CLOSE"] == 7
+
+
+@pytest.mark.redis
+def test_push_seeds_normalises_and_starts_a_new_crawl(redis_url: str, redis_prefix: str) -> None:
+    r = connect(redis_url)
+    k = keys(redis_prefix)
+    r.sadd(k["dupefilter"], "old-fingerprint")
+    n = push_seeds(redis_url, ["http://www.site-a.fr/", "site-b.fr", "# comment", ""], key_prefix=redis_prefix)
+    assert n == 2
+    assert r.lrange(k["start_urls"], 0, -1) == [b"http://www.site-a.fr/", b"https://site-b.fr/"]
+    assert r.scard(k["dupefilter"]) == 0  # no crawl was running: the old fingerprints go
+    r.sadd(k["dupefilter"], "current")
+    push_seeds(redis_url, ["site-c.fr"], key_prefix=redis_prefix)  # joins the crawl under way
+    assert r.scard(k["dupefilter"]) == 1
+    assert crawl_in_progress(r, redis_prefix)
+    assert queue_status(redis_url, redis_prefix)["seeds"] == 3
+
+
+class _FakeSpider(SimpleNamespace):
+    def track(self, url: str, entry_id: str) -> None:
+        self.pending.setdefault(url, []).append(entry_id)
+
+
+def _queue(redis_url: str, prefix: str, worker: str) -> tuple[ReliablePriorityQueue, _FakeSpider]:
+    k = keys(prefix)
+    spider = _FakeSpider(name="placements", keys=k, inflight_key=k["inflight"] + worker, pending={})
+    return ReliablePriorityQueue(connect(redis_url), spider, k["requests"]), spider
+
+
+@pytest.mark.redis
+def test_a_dead_workers_requests_come_back_once(redis_url: str, redis_prefix: str) -> None:
+    r = connect(redis_url)
+    k = keys(redis_prefix)
+    dead, dead_spider = _queue(redis_url, redis_prefix, "dead")
+    for i in range(3):
+        dead.push(Request(f"http://site.example/{i}", priority=-i))
+    taken = [dead.pop(), dead.pop()]
+    assert [t.url for t in taken] == ["http://site.example/0", "http://site.example/1"]
+    assert r.hlen(k["inflight"] + "dead") == 2 and len(dead) == 1
+    assert set(dead_spider.pending) == {"http://site.example/0", "http://site.example/1"}
+
+    # a live worker (heartbeat present) is left alone
+    r.set(k["worker"] + "alive", "1", ex=30)
+    alive, _ = _queue(redis_url, redis_prefix, "alive")
+    alive.pop()
+    assert recover_orphans(r, k, "other") == 2  # only the dead worker's two
+    assert r.hlen(k["inflight"] + "alive") == 1
+    assert not r.exists(k["inflight"] + "dead")
+    assert recover_orphans(r, k, "other") == 0  # recovered once, not twice
+    survivor, _ = _queue(redis_url, redis_prefix, "survivor")
+    urls = sorted(req.url for req in iter(survivor.pop, None))
+    assert urls == ["http://site.example/0", "http://site.example/1"]

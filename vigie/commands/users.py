@@ -1,0 +1,69 @@
+"""User commands: ``vigie users add NAME --role ROLE [--password ...]`` and
+``vigie users token NAME`` (an API token for scripts, shown once)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from store.db import migrate, session_scope
+from store.users import ROLES, create_user, get_user, mint_token
+from vigie.config import get_settings
+from vigie.errors import UserError
+
+MIN_PASSWORD = 10
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _url() -> str:
+    url = get_settings().database_url
+    migrate(url)
+    return url
+
+
+def add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="viewer | analyst | buyer | admin")] = "viewer",
+    password: Annotated[str | None, typer.Option("--password", help="Prompted (hidden) when not given.")] = None,
+) -> None:
+    """Add a user who signs in to the dashboard with a password (hashed with argon2)."""
+    from api.auth import hash_password
+
+    if role not in ROLES:
+        _fail(f"--role: unknown role {role!r} (expected one of {', '.join(ROLES)})")
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        _fail(f"--password: at least {MIN_PASSWORD} characters")
+    try:
+        with session_scope(_url()) as session:
+            create_user(session, name, role, hash_password(password))
+    except UserError as exc:
+        _fail(str(exc))
+    typer.echo(f"user {name.strip()} added with role {role}")
+
+
+def token(
+    name: Annotated[str, typer.Argument(help="An existing user.")],
+    label: Annotated[str | None, typer.Option("--label", help="What the token is for.")] = None,
+) -> None:
+    """Mint an API token for NAME (use it as 'Authorization: Bearer TOKEN'); shown once."""
+    with session_scope(_url()) as session:
+        user = get_user(session, name)
+        if user is None:
+            _fail(f"no user named {name!r}; add one with 'vigie users add {name} --role ROLE'")
+            return
+        value = mint_token(session, user, label)
+    typer.echo(value)
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    users = typer.Typer(no_args_is_help=True, help="Dashboard users and API tokens.")
+    users.command("add")(add)
+    users.command("token")(token)
+    app.add_typer(users, name="users")
