@@ -116,15 +116,33 @@ def apply_placement_filter(db: Session, stmt: Select[Any], f: PlacementFilter) -
         stmt = stmt.where(Placement.last_seen >= as_utc(f.since))
     if f.until:
         stmt = stmt.where(Placement.first_seen <= as_utc(f.until))
+    # Tiers are common values: comparing through coalesce() keeps the planner from driving the
+    # query by the pages.worst_tier index (then sorting every match); it walks placements in
+    # sort order instead and stops after one page of rows.
     if f.tier:
-        stmt = stmt.where(Page.worst_tier == f.tier)
+        stmt = stmt.where(func.coalesce(Page.worst_tier, "") == f.tier)
     if f.min_tier:
-        stmt = stmt.where(Page.worst_tier.in_(tiers_at_least(f.min_tier)))
+        stmt = stmt.where(func.coalesce(Page.worst_tier, "").in_(tiers_at_least(f.min_tier)))
     if f.category:
-        stmt = stmt.where(exists().where(
-            RiskAssessment.page_id == Placement.page_id, RiskAssessment.category == f.category,
-            RiskAssessment.tier.in_(RISK_TIERS)))
+        risky = select(RiskAssessment.page_id).where(RiskAssessment.category == f.category,
+                                                     RiskAssessment.tier.in_(RISK_TIERS))
+        if _rare_category(db, f.category):
+            stmt = stmt.where(Placement.page_id.in_(risky))  # few pages: start from them
+        else:
+            stmt = stmt.where(exists().where(  # many pages: walk placements, probe each page
+                RiskAssessment.page_id == Placement.page_id, RiskAssessment.category == f.category,
+                RiskAssessment.tier.in_(RISK_TIERS)))
     return stmt
+
+
+RARE_CATEGORY_PAGES = 1000
+
+
+def _rare_category(db: Session, category: str) -> bool:
+    """Whether few pages carry ``category`` (a bounded index count, never the whole table)."""
+    sub = (select(RiskAssessment.id).where(RiskAssessment.category == category)
+           .limit(RARE_CATEGORY_PAGES + 1).subquery())
+    return int(db.scalar(select(func.count()).select_from(sub)) or 0) <= RARE_CATEGORY_PAGES
 
 
 def page_categories(db: Session, page_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

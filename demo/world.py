@@ -601,7 +601,8 @@ class _PageAds:
             "})();\n")
         self.w.add(script, Response(200, "application/javascript; charset=utf-8", js.encode()))
         self.scripts.append(script)
-        where.append(f'<div id="{slot_id}" class="crt-slot criteo-ad" style="min-width:{size[0]}px;min-height:{size[1]}px">'
+        style = f"min-width:{size[0]}px;min-height:{size[1]}px"
+        where.append(f'<div id="{slot_id}" class="crt-slot criteo-ad" style="{style}">'
                      f'</div><script async src="{esc(script)}"></script>')
         self.record(slot_id, C.CRITEO, "js", True, brand, landing, list(kinds), click, creative, size,
                     with_param)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ import ahocorasick
 
 from rules.garm import CATEGORIES, TIER_RANK, TIERS, worse
 from rules.packs import DEFAULT_SETTINGS, Pack, Rule, load_packs
-from rules.text import Folded, fold, fold_phrase, is_word_char, words_before
+from rules.text import Folded, fold, fold_phrase
 
 # --- facts in -------------------------------------------------------------------------------
 
@@ -166,6 +167,17 @@ class SiteVerdict:
 # --- the engine -----------------------------------------------------------------------------
 
 
+_WS_RUN = re.compile(r"\s{2,}")
+
+
+def _squeeze(text: str) -> str:
+    """Whitespace runs -> one space, so that phrases match across them (snippets are one-line
+    anyway); a cheap no-op for text without runs."""
+    if "  " in text or "\n\n" in text or " \n" in text or "\n " in text or "\t" in text:
+        return _WS_RUN.sub(" ", text)
+    return text
+
+
 def shift_tier(tier: str, shift: int) -> str:
     """Move a risk tier by ``shift`` steps (negative = less severe), staying within floor..low."""
     if tier == "none" or shift == 0:
@@ -198,16 +210,20 @@ class Engine:
         self.version = hashlib.sha256("".join(p.digest for p in packs).encode()).hexdigest()[:16]
         self.negation_cues = frozenset(fold_phrase(c) for c in self.settings["negation_cues"])
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[tuple[int, str, bool]]] = {}
+        # keys are " phrase " (" phrase" for a prefix term): the folded text has spaces for every
+        # non-word character and is padded, so only whole-word matches are ever reported. Negation
+        # cues go into the same automaton, so negation windows cost no extra pass.
+        table: dict[str, list[tuple[int, str]]] = {}
         for i, r in enumerate(self.rules):
             for phrase in r.phrases:
                 prefix = phrase.endswith("*")
                 key = fold_phrase(phrase.rstrip("*"))
                 if key:
-                    table.setdefault(key, []).append((i, phrase, prefix))
-        for key, entries in table.items():
-            self._automaton.add_word(key, (len(key), tuple(entries)))
+                    table.setdefault(f" {key}" if prefix else f" {key} ", []).append((i, phrase))
         self.n_terms = len(table)
+        cue_keys = {f" {c} " for c in self.negation_cues if c}
+        for key in table.keys() | cue_keys:
+            self._automaton.add_word(key, (len(key), tuple(table.get(key, ())), key in cue_keys))
         if table:
             self._automaton.make_automaton()
         self._by_kind: dict[str, list[int]] = {}
@@ -223,22 +239,18 @@ class Engine:
 
     def match(self, folded: Folded, where: str, accs: dict[int, _Acc], lang: str | None) -> None:
         """Feed the automaton's matches in ``folded`` (one pass) into per-rule accumulators."""
-        text = folded.text
-        n = len(text)
-        window = int(self.settings["negation_window"])
-        cues = self.negation_cues
-        rules = self.rules
-        if not text or not self.n_terms:
+        if not folded.text or not self.n_terms:
             return
-        for end, (length, entries) in self._automaton.iter(text):
-            start = end - length + 1
-            if start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
-                continue
-            right_ok = end + 1 >= n or not is_word_char(text[end + 1]) or not is_word_char(text[end])
+        text = f" {folded.text} "
+        window = int(self.settings["negation_window"])
+        max_snippets = int(self.settings["max_snippets"])
+        rules = self.rules
+        last_cue = -1  # position of the trailing space of the last negation cue seen (-1: none yet)
+        for end, (length, entries, is_cue) in self._automaton.iter(text):
+            # matches come by increasing end: a cue before this phrase has already been seen
+            start = end - length + 1  # the key's leading space, i.e. the phrase's folded offset
             negated: bool | None = None
-            for ri, phrase, prefix in entries:
-                if not right_ok and not prefix:
-                    continue
+            for ri, phrase in entries:
                 rule = rules[ri]
                 if lang and "any" not in rule.lang and lang not in rule.lang:
                     continue
@@ -247,8 +259,8 @@ class Engine:
                     acc = accs[ri] = _Acc()
                 if rule.negatable and rule.context is None:
                     if negated is None:
-                        before = words_before(text, start, window)
-                        negated = any(w in cues for w in before) or text[max(0, start - 5):start] == "anti-"
+                        negated = (0 <= last_cue <= start and start - last_cue < 16 * window
+                                   and len(text[last_cue:start].split()) < window)
                     if negated:
                         acc.negated += 1
                         continue
@@ -257,8 +269,10 @@ class Engine:
                 else:
                     acc.hits += 1
                 acc.terms[phrase] += 1
-                if len(acc.spans) < int(self.settings["max_snippets"]):
-                    acc.spans.append((where, start, end + 1))
+                if len(acc.spans) < max_snippets:
+                    acc.spans.append((where, start, end - 1 if text[end] == " " else end))
+            if is_cue:
+                last_cue = end  # the cue key's trailing space
 
     def _rule_score(self, rule: Rule, acc: _Acc) -> float:
         tw = float(self.settings["title_weight"])
@@ -278,9 +292,7 @@ class Engine:
         if lang not in ("fr", "en"):
             lang = None
         accs: dict[int, _Acc] = {}
-        # whitespace runs collapsed first (snippets are one-line anyway) so phrases match across them
-        folded = {"title": fold(" ".join((facts.title or "").split())),
-                  "body": fold(" ".join((facts.text or "").split()))}
+        folded = {"title": fold(_squeeze(facts.title or "")), "body": fold(_squeeze(facts.text or ""))}
         for where, f in folded.items():
             self.match(f, where, accs, lang)
         width = int(self.settings["snippet_width"])

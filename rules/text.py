@@ -1,56 +1,81 @@
-"""Text folding for matching: casefold + strip accents, done once per text, with a way back to
-the original offsets so that evidence snippets quote what the page really said.
+"""Text folding for matching, done once per text: casefold, strip accents, and turn every
+non-word character into a space, with a way back to the original offsets so that evidence
+snippets quote what the page really said.
 
-Most characters fold to exactly one character (``É`` -> ``e``), so the folded text usually has
-the original's length and offsets are the identity; ``str.translate`` does the work in C. Only
-texts with characters that fold to several (``ß`` -> ``ss``) or none (a lone combining accent)
-take the slower per-character path that records an offset map."""
+Because punctuation becomes spaces, lexicon keys are stored as `` phrase `` (space on both
+sides) and the folded text is padded with spaces: the automaton then only reports whole-word
+matches, and no per-match boundary check is needed.
+
+Speed: the common case (every character of the text folds to exactly one Latin-1 character)
+is a ``bytes.translate`` through a 256-entry table, all in C. Characters outside Latin-1 that fold
+into it (``’``, ``œ``, ``…``, ``ß``...) are replaced first with ``str.replace``; only texts with
+other characters (Greek, Cyrillic, CJK...) take the generic Unicode path. Offsets are the
+identity unless a character folds to several (``œ`` -> ``oe``); the map back is then computed
+lazily, only when a snippet is asked for."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-# Typographic variants folded to their ASCII twin so that lexicon phrases written with a plain
-# apostrophe or hyphen match whatever the page used.
-_PUNCT = {
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-    "\u0153": "oe", "\u00e6": "ae",  # œ, æ: written both ways in French
-}
+# Folds that NFKD does not do but French and English writers use interchangeably.
+_SPECIAL = {"\u0153": "oe", "\u00e6": "ae", "\u00df": "ss", "\u0131": "i", "\u0142": "l", "\u00f8": "o",
+            "\u0111": "d", "\u00f0": "d", "\u00fe": "th"}
 
 
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
-    """One character folded: punctuation variants, then NFKD, drop combining marks, casefold."""
-    if ch in _PUNCT:
-        return _PUNCT[ch]
+    """One character folded: casefold, NFKD, drop combining marks; non-word characters -> space."""
     low = ch.casefold()
-    if low in _PUNCT:
-        return _PUNCT[low]
-    if ch.isascii():
-        return low
-    decomposed = unicodedata.normalize("NFKD", low)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    out = []
+    for c in low:
+        if c in _SPECIAL:
+            out.append(_SPECIAL[c])
+            continue
+        for d in unicodedata.normalize("NFKD", c):
+            if unicodedata.combining(d):
+                continue
+            d = d.casefold()
+            if d in _SPECIAL:
+                out.append(_SPECIAL[d])
+            else:
+                out.append(d if d.isalnum() else " ")
+    return "".join(out)
 
 
-@dataclass(frozen=True)
+def _latin1_table() -> bytes:
+    table = bytearray(b" " * 256)
+    for b in range(256):
+        f = fold_char(chr(b))
+        if len(f) == 1 and ord(f) < 256:
+            table[b] = ord(f)
+    return bytes(table)
+
+
+_TABLE = _latin1_table()
+# Latin-1 characters whose fold is not a single Latin-1 character: replaced before translate.
+_LATIN1_MULTI = {chr(b) for b in range(256) if len(fold_char(chr(b))) != 1 or ord(fold_char(chr(b))) > 255}
+
+
+@dataclass
 class Folded:
-    """Folded text and the way back to ``original`` offsets (identity when ``ends`` is None)."""
+    """Folded text and the way back to ``original`` offsets (identity when ``same_length``)."""
 
     text: str
     original: str
-    ends: list[int] | None = None  # ends[k]: folded end offset of original character k
+    same_length: bool = True
+    _ends: list[int] | None = field(default=None, repr=False)
 
     def orig_index(self, i: int) -> int:
-        if self.ends is None:
-            return i
-        return min(bisect_right(self.ends, i), len(self.original))
+        if self.same_length:
+            return min(i, len(self.original))
+        if self._ends is None:  # computed once, only when a snippet needs it
+            self._ends = list(accumulate(map(len, map(fold_char, self.original))))
+        return min(bisect_right(self._ends, i), len(self.original))
 
     def snippet(self, start: int, end: int, width: int = 60) -> str:
         """The original text around folded span [start, end), on one line, with ellipses."""
@@ -63,20 +88,26 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    """Fold ``text`` once for matching (see module docstring)."""
-    table: dict[int, str] = {}
-    same_length = True
+    """Fold ``text`` once for matching (see the module docstring)."""
+    if text.isascii():
+        return Folded(text.encode("ascii").translate(_TABLE).decode("ascii"), text)
+    replaced = text
+    same = True
+    generic = False
     for ch in set(text):
+        if ord(ch) < 256 and ch not in _LATIN1_MULTI:
+            continue
         f = fold_char(ch)
-        if f != ch:
-            table[ord(ch)] = f
         if len(f) != 1:
-            same_length = False
-    if same_length:
-        return Folded(text.translate(table), text)
-    by_char = {chr(k): v for k, v in table.items()}
-    parts = list(map(by_char.get, text, text))  # all in C: no Python loop per character
-    return Folded("".join(parts), text, list(accumulate(map(len, parts))))
+            same = False
+        if any(ord(c) > 255 for c in f):
+            generic = True
+            break
+        replaced = replaced.replace(ch, f)
+    if generic:
+        folded = "".join(map(fold_char, text))
+        return Folded(folded, text, len(folded) == len(text) and all(len(fold_char(c)) == 1 for c in set(text)))
+    return Folded(replaced.encode("latin-1").translate(_TABLE).decode("latin-1"), text, same)
 
 
 def fold_phrase(phrase: str) -> str:
@@ -85,10 +116,6 @@ def fold_phrase(phrase: str) -> str:
 
 
 _WORD_RE = re.compile(r"\w+")
-
-
-def is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def words_before(text: str, pos: int, n: int, span: int = 60) -> list[str]:

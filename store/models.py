@@ -127,6 +127,9 @@ class Placement(Base):
         Index("ix_placements_brand_last_seen", "brand_id", "last_seen"),
         Index("ix_placements_site_last_seen", "site_id", "last_seen"),
         Index("ix_placements_last_seen_id", "last_seen", "id"),
+        # api/dashboard: network filter and first_seen sort walk these in keyset order
+        Index("ix_placements_network_last_seen", "ad_network", "last_seen"),
+        Index("ix_placements_first_seen_id", "first_seen", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from vigie.commands import areas
+from vigie.errors import UserError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,4 +28,9 @@ for register in areas():
 
 
 def main() -> None:
-    app()
+    """Entry point: a ``UserError`` anywhere becomes one line on stderr and exit status 2."""
+    try:
+        app()
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None

@@ -33,6 +33,7 @@ from supply.fetch import (
     sellers_url,
     start_redirects,
 )
+from vigie.domains import registrable_domain
 
 SETTINGS: dict[str, Any] = {
     "ITEM_PIPELINES": {"supply.pipeline.SupplyPipeline": 300},
@@ -85,7 +86,9 @@ class AdsTxtSpider(scrapy.Spider):
         if sites_file:
             for line in Path(sites_file).read_text(encoding="utf-8").splitlines():
                 names.append(line.split("#", 1)[0])
-        self.sites = sorted({n.strip().lower() for n in names if n.strip()})
+        # sites are known by their root domain, where their ads.txt lives (spec 3.1)
+        self.sites = sorted({registrable_domain(n.strip().lower()) or n.strip().lower()
+                             for n in names if n.strip()})
         self.proxy = proxy or None
         self.kinds = [k.strip() for k in (kinds.split(",") if isinstance(kinds, str) else kinds) if k.strip()]
         self.fetch_sellers = _truthy(sellers)

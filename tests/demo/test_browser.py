@@ -44,3 +44,26 @@ def test_chromium_renders_js_ads_and_native_cards(world: World, demo_web: DemoWe
             assert frames and frames[0].query_selector("a img") is not None
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_chromium_follows_click_chains_to_landing_pages(world: World, demo_web: DemoWeb) -> None:
+    from playwright.sync_api import sync_playwright
+
+    exe = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH", "/usr/bin/chromium")
+    if not os.path.exists(exe):
+        pytest.skip(f"no Chromium at {exe}")
+    ads = world.ground_truth()["ads"]
+    picks = []
+    for kinds in (["302", "meta"], ["302", "js"], ["js"], ["meta", "302"]):
+        picks.append(next(a for a in ads if a["chain_kinds"] == kinds))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=ARGS, proxy={"server": demo_web.proxy_url})
+        try:
+            page = browser.new_page()
+            for ad in picks:
+                page.goto(ad["click_url"])
+                page.wait_for_url(ad["landing_url"], timeout=10_000)
+                assert page.title().startswith(ad["advertiser_name"])
+        finally:
+            browser.close()

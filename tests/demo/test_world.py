@@ -110,3 +110,28 @@ def test_ground_truth_is_json_and_every_page_is_routed(world: World) -> None:
     for p in gt["pages"]:
         assert key_of_url(p["url"]) in world.routes
     assert world.seed_urls() == [f"http://{s['host']}/" for s in gt["sites"]]
+
+
+def test_world_is_identical_across_processes_and_hash_seeds() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import hashlib\n"
+        "from demo.world import build_world\n"
+        "w = build_world(7)\n"
+        "h = hashlib.sha256(w.ground_truth_json().encode())\n"
+        "for k in sorted(w.routes):\n"
+        "    e = w.routes[k]\n"
+        "    h.update(k.encode()); h.update((e() if callable(e) else e).body)\n"
+        "print(h.hexdigest())\n")
+    root = Path(__file__).resolve().parents[2]
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True,
+                             text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1

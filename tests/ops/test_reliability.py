@@ -136,7 +136,7 @@ def test_api_keeps_answering_while_a_crawl_writes_to_sqlite(
                     resp = client.get(path)
                     statuses.append(resp.status_code)
                     assert resp.status_code == 200, (path, resp.text)
-                    assert "locked" not in resp.text
+                    assert "database is locked" not in resp.text
                     if path == "/api/v1/crawl-runs" and resp.json()["items"]:
                         progress.append(int(resp.json()["items"][0]["stats"].get("pages", 0)))
         assert crawl.returncode == 0, (tmp_path / "crawl.log").read_text()[-3000:]

@@ -137,7 +137,7 @@ def test_crawl_check_and_export_through_the_demo_web(
     assert files[(truth["app_ads_site"], "app-ads.txt")].status == "ok"
     sellers = {f.ad_system: f for f in s.scalars(select(SellersJsonFile))}
     assert sorted(sellers) == truth["sellers_hosts"]
-    assert all(f.status == "ok" and f.url.startswith("http://") for f in sellers.values())
+    assert all(f.status == "ok" and (f.url or "").startswith("http://") for f in sellers.values())
 
     runner = CliRunner()
     result = runner.invoke(app, ["supply", "check", "--format", "json"])

@@ -31,6 +31,7 @@ def test_redirects_inside_the_root_domain_are_followed() -> None:
     url, _ = follow_redirect(state, "http://example.com/ads.txt", "https://example.com/ads.txt")
     assert url == "https://example.com/ads.txt"
     url, _ = follow_redirect(state, url, "https://www.example.com/ads.txt")
+    assert url is not None
     url, _ = follow_redirect(state, url, "/static/ads.txt")
     assert url == "https://www.example.com/static/ads.txt"
     assert not state.left_root and len(state.hops) == 3

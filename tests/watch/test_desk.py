@@ -119,7 +119,7 @@ def test_english_template_and_unseen_site(wsession: Session) -> None:
     case, created = desk.open_case(wsession, post, brand.id, hours=4)
     assert created and desk.open_case(wsession, post, brand.id)[1] is False
     desk.draft(wsession, case.id, "sam")
-    assert "not seen by our crawls" in (case.draft or "") and (case.draft or "").startswith("@slpng_giants Hello")
+    assert "Our crawls have not seen a Maison Verdier ad on unknown-site.net so far" in (case.draft or "") and (case.draft or "").startswith("@slpng_giants Hello")
     with pytest.raises(desk.UserError):
         desk.approve(wsession, 999, "a", "admin")
 
