@@ -1,14 +1,14 @@
-"""State changes behind the API and the dashboard forms, in one place so both behave alike:
-case drafting and approval (response desk), exclusion review, exclusion-list exports.
-
-Thin stand-ins of the api area: the watch area's desk and the rules area's
-``store/exclusions.py`` / ``rules/exports.py`` are used when they provide the function."""
+"""State changes behind the API and the dashboard forms, in one place so both behave alike.
+They delegate to the areas that own the rules: the response desk to ``watch.desk`` and
+exclusion reviews and exports to ``store.exclusions`` / ``rules.exports``; this module only
+turns their errors into HTTP answers."""
 
 from __future__ import annotations
 
-import csv
 import io
-import json
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException
@@ -16,64 +16,78 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.routers.common import history_entry
-from store.exports import neutralise_cell
+from rules import exports as rule_exports
+from store import exclusions as store_exclusions
 from store.models import Case, ExclusionEntry, ExclusionList, User
+from vigie.errors import UserError
+from watch import desk
 
-EXPORT_FORMATS: tuple[str, ...] = ("google-ads", "dv360", "ttd", "meta", "xandr", "txt", "csv")
-CASE_FLOW = ("new", "drafted", "approved", "answered")
+EXPORT_FORMATS: tuple[str, ...] = tuple(rule_exports.FORMATS)
+CASE_ACTIONS = ("draft", "approve", "answered", "reopen")
+
+
+@contextmanager
+def as_http(status: int = 409) -> Iterator[None]:
+    """The areas raise UserError with a clear message; the API answers it as JSON."""
+    try:
+        yield
+    except desk.PermissionDenied as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except UserError as exc:
+        raise HTTPException(status, str(exc)) from exc
 
 
 def update_case(db: Session, case: Case, user: User, *, draft: str | None = None,
                 assignee: str | None = None, lang: str | None = None) -> Case:
-    """Edit a draft (moves New -> Drafted; editing an approved draft sends it back to Drafted,
-    so what is posted is always what was approved)."""
-    changed: dict[str, Any] = {}
-    if draft is not None and draft != (case.draft or ""):
-        case.draft = draft
-        changed["draft"] = True
-        if case.status in {"new", "approved"}:
-            case.status = "drafted"
-    if assignee is not None and assignee != (case.assignee or ""):
-        case.assignee = assignee or None
-        changed["assignee"] = assignee
-    if lang is not None and lang != case.lang:
-        case.lang = lang
-        changed["lang"] = lang
-    if changed:
-        case.history = [*(case.history or []), history_entry(user.name, "edit", None, **changed)]
+    """Edit the draft (an approved draft that changes must be approved again), the assignee
+    or the answer's language."""
+    with as_http():
+        if lang is not None and lang != case.lang:
+            case.lang = lang
+            case.history = [*(case.history or []), history_entry(user.name, "language", lang)]
+        if draft is not None and draft.strip() and draft.strip() != (case.draft or "").strip():
+            desk.edit(db, case.id, user.name, draft)
+        if assignee is not None and (assignee or None) != case.assignee:
+            desk.assign(db, case.id, user.name, assignee or None)
     db.commit()
     return case
 
 
 def case_action(db: Session, case: Case, user: User, action: str, note: str | None = None) -> Case:
-    if action == "approve":
-        if not (case.draft or "").strip():
-            raise HTTPException(409, "nothing to approve: the case has no draft answer yet")
-        if case.status not in {"new", "drafted"}:
-            raise HTTPException(409, f"a case in status '{case.status}' cannot be approved")
-        case.status = "approved"
-    elif action == "answered":
-        if case.status != "approved":
-            raise HTTPException(409, "only an approved answer can be marked as answered")
-        case.status = "answered"
-    elif action == "reopen":
-        case.status = "drafted" if (case.draft or "").strip() else "new"
-    else:
-        raise HTTPException(422, f"unknown action {action!r}")
-    case.history = [*(case.history or []), history_entry(user.name, action, note)]
+    """``draft`` fills the FR/EN answer template with checked facts; ``approve`` (analyst or
+    admin) a drafted answer; ``answered`` once posted; ``reopen`` goes back to editing."""
+    with as_http():
+        if action == "draft":
+            desk.draft(db, case.id, user.name, case.lang)
+        elif action == "approve":
+            desk.approve(db, case.id, user.name, user.role, note)
+        elif action == "answered":
+            if case.status != "approved":
+                raise HTTPException(409, f"case {case.id}: only an approved answer can be marked answered")
+            desk.mark_answered(db, case.id, user.name, note)
+        elif action == "reopen":
+            case.status = "drafted" if (case.draft or "").strip() else "new"
+            case.history = [*(case.history or []), history_entry(user.name, "reopened", note)]
+        else:
+            raise HTTPException(422, f"unknown action {action!r}; expected one of {', '.join(CASE_ACTIONS)}")
     db.commit()
     return case
 
 
 def review_entry(db: Session, entry: ExclusionEntry, user: User, action: str, note: str | None) -> ExclusionEntry:
-    """Approve / reject a suggested site (or reset it to suggested), keeping every review."""
-    status = {"approve": "approved", "reject": "rejected", "reset": "suggested"}.get(action)
-    if status is None:
+    """Approve / reject a suggested site (or reset it to suggested); every review is kept."""
+    if action not in store_exclusions.ACTIONS:
         raise HTTPException(422, f"unknown action {action!r}; expected approve, reject or reset")
-    entry.status = status
-    entry.note = note or None
-    entry.history = [*(entry.history or []), history_entry(user.name, action, note)]
+    xlist = entry.exclusion_list
+    with as_http(422):
+        try:
+            store_exclusions.review(db, xlist.brand, entry.domain, action, note=note, user=user.name, kind=xlist.kind)
+        except UserError:  # a stored domain the normaliser refuses: review the row itself
+            entry.status = store_exclusions.ACTIONS[action]
+            entry.note = note
+            entry.history = [*(entry.history or []), history_entry(user.name, action, note)]
     db.commit()
+    db.refresh(entry)
     return entry
 
 
@@ -87,32 +101,23 @@ def list_counts(db: Session, list_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def _fallback_export(entries: list[ExclusionEntry], fmt: str) -> bytes:
-    """Used only while rules/exports.py is absent: plain formats every platform accepts."""
-    domains = [e.domain for e in entries]
-    if fmt in {"google-ads", "txt", "dv360"}:
-        return ("\n".join(domains) + ("\n" if domains else "")).encode()
-    if fmt == "xandr":
-        return json.dumps({"domains": domains}, indent=2).encode()
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["domain", "status", "reasons", "note"])
-    for e in entries:
-        reasons = "; ".join(str(r.get("text") or r.get("reason") or r) if isinstance(r, dict) else str(r)
-                            for r in e.reasons or [])
-        writer.writerow([neutralise_cell(v) for v in (e.domain, e.status, reasons, e.note or "")])
-    return buf.getvalue().encode()
+MEDIA = {"csv": "text/csv; charset=utf-8", "txt": "text/plain; charset=utf-8", "json": "application/json",
+         "zip": "application/zip"}
 
 
 def export_list(db: Session, xlist: ExclusionList, fmt: str) -> tuple[str, bytes, str]:
-    """(file name, content, media type) for the approved entries of a list in a platform's
-    format; several files (a platform's size limit) come back as one zip."""
+    """(file name, content, media type) of the list's approved entries in one platform's
+    format (``rules.exports``); when the platform's size limit splits it, one zip of the files."""
     if fmt not in EXPORT_FORMATS:
         raise HTTPException(422, f"unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-    entries = [e for e in xlist.entries if e.status == "approved"]
-    slug = "".join(ch if ch.isalnum() else "-" for ch in xlist.brand.name.lower()).strip("-") or "brand"
-    ext = {"google-ads": "txt", "dv360": "txt", "ttd": "csv", "meta": "csv", "xandr": "json",
-           "txt": "txt", "csv": "csv"}[fmt]
-    media = {"txt": "text/plain; charset=utf-8", "csv": "text/csv; charset=utf-8",
-             "json": "application/json"}[ext]
-    return f"{slug}-{xlist.kind}-{fmt}.{ext}", _fallback_export(entries, fmt), media
+    entries = store_exclusions.entries(db, xlist.brand, xlist.kind)
+    files: dict[str, Any] = rule_exports.export(fmt, entries, f"{xlist.brand.name} {xlist.kind}")
+    if len(files) == 1:
+        name, content = next(iter(files.items()))
+        return name, content, MEDIA.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    stem = next(iter(files)).rsplit("-", 1)[0]
+    return f"{stem}.zip", buf.getvalue(), MEDIA["zip"]

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
@@ -223,17 +223,16 @@ def latest_runs(db: Session, limit: int = 5) -> list[CrawlRun]:
                            .limit(limit)))
 
 
-# --- posts and pressure (stand-in until watch/ ships its pressure module) ------------------
+# --- posts and pressure (watch/ computes the pressure; this shapes it for display) ----------
 
 
 def posts_for_brand(db: Session, brand_id: int, days: int = 90, limit: int = 2000) -> list[ActivistPost]:
-    """Posts tagging a brand. ``brand_ids`` is a JSON list, so the match is done in Python on a
-    bounded recent window; cases give the same link and are used when present."""
+    """Posts tagging a brand: its cases, plus ``brand_ids`` matched in Python on a bounded
+    recent window (a JSON list, not portable to filter in SQL)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    via_cases = select(Case.post_id).where(Case.brand_id == brand_id)
     posts = db.scalars(select(ActivistPost).where(ActivistPost.created_at >= since)
                        .order_by(ActivistPost.created_at.desc()).limit(limit)).all()
-    case_ids = set(db.scalars(via_cases))
+    case_ids = set(db.scalars(select(Case.post_id).where(Case.brand_id == brand_id)))
     return [p for p in posts if p.id in case_ids or brand_id in (p.brand_ids or [])]
 
 
@@ -247,56 +246,43 @@ class Timeline:
     days: list[datetime] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     spikes: list[bool] = field(default_factory=list)
+    score: float = 0.0
+    alert: bool = False
 
 
-def pressure_timeline(posts: list[ActivistPost], days: int = 30, now: datetime | None = None) -> Timeline:
-    """Daily post counts for the last ``days`` days and the days that are spikes (over the
-    previous 7 days' mean by 3 standard deviations, as watch/ defines a spike)."""
+def brand_timeline(db: Session, brand_id: int, days: int = 30, now: datetime | None = None) -> Timeline:
+    """The last ``days`` days of posts naming the brand (``watch.service.brand_pressure``), with
+    today's bar flagged when watch/ raises a spike alert."""
+    from watch.service import brand_pressure
+
     now = now or datetime.now(UTC)
+    bp = brand_pressure(db, now).get(brand_id)
     start = (now - timedelta(days=days - 1)).date()
     counts = [0] * days
-    for p in posts:
-        created = as_utc(p.created_at)
-        if created is None:
-            continue
-        idx = (created.date() - start).days
+    for day in (bp.timeline if bp else []):
+        idx = (date.fromisoformat(day["day"]) - start).days
         if 0 <= idx < days:
-            counts[idx] += 1
-    spikes = []
-    for i, c in enumerate(counts):
-        prev = counts[max(0, i - 7):i]
-        if len(prev) < 3:
-            spikes.append(False)
-            continue
-        mean = sum(prev) / len(prev)
-        std = (sum((x - mean) ** 2 for x in prev) / len(prev)) ** 0.5
-        spikes.append(c > 0 and c > mean + 3 * max(std, 0.5))
-    return Timeline([datetime.combine(start + timedelta(days=i), datetime.min.time(), UTC)
-                     for i in range(days)], counts, spikes)
+            counts[idx] += int(day["posts"])
+    alert = bool(bp and bp.spike.alert)
+    spikes = [False] * days
+    if alert:
+        spikes[-1] = True
+    return Timeline([datetime.combine(start + timedelta(days=i), datetime.min.time(), UTC) for i in range(days)],
+                    counts, spikes, bp.score if bp else 0.0, alert)
 
 
-def pressure_spikes(db: Session, days: int = 14) -> list[dict[str, Any]]:
-    """Brands whose post count in the last 24 h is a spike against the week before."""
-    since = datetime.now(UTC) - timedelta(days=days)
-    posts = db.scalars(select(ActivistPost).where(ActivistPost.created_at >= since)).all()
-    by_brand: dict[int, list[ActivistPost]] = defaultdict(list)
-    for p in posts:
-        for bid in p.brand_ids or []:
-            if isinstance(bid, int):
-                by_brand[bid].append(p)
-    names: dict[int, str] = {}
-    if by_brand:
-        names = {i: n for i, n in db.execute(select(Brand.id, Brand.name).where(Brand.id.in_(list(by_brand))))}
-    out = []
-    for bid, ps in by_brand.items():
-        tl = pressure_timeline(ps, days=8)
-        last, prev = tl.counts[-1], tl.counts[:-1]
-        mean = sum(prev) / len(prev)
-        std = (sum((x - mean) ** 2 for x in prev) / len(prev)) ** 0.5
-        if last > 0 and last > mean + 3 * max(std, 0.5):
-            out.append({"brand_id": bid, "brand": names.get(bid, f"#{bid}"), "last_24h": last,
-                        "mean_7d": round(mean, 2)})
-    return sorted(out, key=lambda r: -r["last_24h"])
+def pressure_spikes(db: Session) -> list[dict[str, Any]]:
+    """Brands under a spike alert right now, and the most pressured brands (watch/'s score)."""
+    from watch.service import brand_pressure
+
+    pressure = brand_pressure(db)
+    if not pressure:
+        return []
+    names = {i: n for i, n in db.execute(select(Brand.id, Brand.name).where(Brand.id.in_(list(pressure))))}
+    rows: list[dict[str, Any]] = [{"brand_id": bid, "brand": names.get(bid, f"#{bid}"), "last_24h": bp.last_24h,
+             "mean_7d": round(bp.spike.mean, 2), "score": round(bp.score, 1), "alert": bp.spike.alert}
+            for bid, bp in pressure.items()]
+    return sorted(rows, key=lambda r: (not r["alert"], -float(r["score"])))[:10]
 
 
 _SNIPPET_WS = re.compile(r"\s+")

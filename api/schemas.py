@@ -89,6 +89,7 @@ class SellerOut(BaseModel):
     relationship: str
     seller_name: str | None = None
     seller_type: str | None = None
+    in_sellers_json: bool | None = Field(default=None, description="null: the exchange's sellers.json was not read")
 
 
 class SiteDetailOut(SiteOut):
@@ -188,7 +189,7 @@ class CaseUpdateIn(BaseModel):
 
 
 class CaseActionIn(BaseModel):
-    action: Literal["approve", "answered", "reopen"]
+    action: Literal["draft", "approve", "answered", "reopen"]
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -100,7 +100,7 @@ def seed(url: str, n_placements: int, n_pages: int, rng: random.Random) -> dict[
     raw.commit()
     raw.close()
     with engine.connect() as c:
-        counts = {t: c.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()  # noqa: S608
+        counts = {t: c.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
                   for t in ("placements", "pages", "risk_assessments")}
     return {"now": now, "counts": counts}
 
@@ -155,8 +155,8 @@ def main() -> None:
     url = f"sqlite:///{db_path}"
     from sqlalchemy import select
 
-    from api.auth import hash_password
     from api.app import create_app
+    from api.auth import hash_password
     from store.db import session_factory
     from store.models import User
     from store.users import create_user, mint_token
@@ -264,13 +264,13 @@ def main() -> None:
     def show(label: str, m: tuple[float, float, float, float, float]) -> None:
         print(f"{label:40} {m[0]:9.1f} {m[1]:9.1f} {m[2]:8.1f} {m[3]:8.1f} {m[4]:8.1f}", flush=True)
 
-    for s in scenarios:
-        m = measure(s, args.requests)
+    for sc in scenarios:
+        m = measure(sc, args.requests)
         worst, worst_cpu = max(worst, m[1]), max(worst_cpu, m[4])
-        show(f"{s[2]}: {s[0]}", m)
+        show(f"{sc[2]}: {sc[0]}", m)
     print("-" * len(line))
-    for s in baselines:
-        show(s[0], measure(s, args.baseline_requests))
+    for sc in baselines:
+        show(sc[0], measure(sc, args.baseline_requests))
     print("-" * len(line))
     print(f"worst p95 of Vigie's scenarios: wall {worst:.1f} ms, cpu {worst_cpu:.1f} ms (target < 150 ms); "
           f"load average now {os.getloadavg()[0]:.1f}")

@@ -247,7 +247,7 @@ def ssrf_refusal(url: str, *, allow_private: bool = False, resolve: bool = True)
         ip = ipaddress.ip_address(host)
     except ValueError:
         ip = None
-    if ip is None and re.fullmatch(r"[0-9x.]+", host):
+    if ip is None and re.fullmatch(r"(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+)){0,3}", host):
         try:  # 0x7f.1, 2130706433 and other forms browsers accept
             ip = ipaddress.ip_address(socket.inet_aton(host))
         except OSError:

@@ -110,7 +110,7 @@ async def settle(page: Any, *, min_wait_ms: int = 1200, max_wait_ms: int = 8000,
 
 
 async def evidence_shots(page: Any, vg: str, ad_path: Path, page_path: Path) -> tuple[bool, bool]:
-    """A PNG of the ad element, and a full-page PNG with the ad outlined in red (the kind of
+    """A PNG of the ad element, and a PNG of the viewport around it with the ad outlined in red (the kind of
     screenshot an activist posts). The outline is removed afterwards."""
     ad_ok = page_ok = False
     ad_path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +128,7 @@ async def evidence_shots(page: Any, vg: str, ad_path: Path, page_path: Path) -> 
             """(vg) => { const el = document.querySelector('[data-vg="' + vg + '"]');
                  if (!el) return; el.dataset.vgOutline = el.style.outline || '';
                  el.style.outline = '5px solid #e0001b'; el.style.outlineOffset = '2px'; }""", vg)
-        await page.screenshot(path=str(page_path), full_page=True, timeout=15000)
+        await page.screenshot(path=str(page_path), full_page=False, timeout=15000)
         page_ok = True
     except Exception:
         page_ok = False

@@ -52,3 +52,23 @@ class SsrfGuardMiddleware:
             self.crawler.stats.inc_value("vigie/ssrf_refused")  # type: ignore[union-attr]
             raise IgnoreRequest(f"SSRF guard: {refusal}")
         return None
+
+
+class BrowserContextMiddleware:
+    """Names the Playwright context of each rendered page at download time (see
+    ``PlacementsSpider.assign_context``); old contexts are closed once drained."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BrowserContextMiddleware:
+        mw = cls()
+        mw.crawler = crawler
+        return mw
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        if request.meta.get("playwright") and "playwright_context" not in request.meta:
+            assign = getattr(spider, "assign_context", None)
+            if assign is not None:
+                request.meta["playwright_context"] = assign()

@@ -47,8 +47,9 @@ DOWNLOAD_HANDLERS = {
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options(os.environ.get("VIGIE_CRAWL_PROXY") or None)
-PLAYWRIGHT_MAX_CONTEXTS = 2
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# no PLAYWRIGHT_MAX_CONTEXTS: contexts are recycled (below), and a cap could deadlock a draining
+# context against pages waiting for a new one
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = int(os.environ.get("VIGIE_MAX_PAGES_PER_CONTEXT", "6"))
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
 # a context is closed and replaced after this many pages so memory stays flat on long crawls
@@ -57,6 +58,7 @@ VIGIE_PAGES_PER_CONTEXT = int(os.environ.get("VIGIE_PAGES_PER_CONTEXT", "40"))
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 90,
     "crawler.middlewares.SsrfGuardMiddleware": 95,
+    "crawler.middlewares.BrowserContextMiddleware": 960,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.PlacementStorePipeline": 300,

@@ -36,16 +36,15 @@ from api.auth import (
 from api.deps import ctx, get_db, resolve_user, session_data
 from api.queries import (
     PlacementFilter,
+    brand_timeline,
     brands_on_site,
     evidence_snippets,
     exposures_at_risk_by_brand,
     get_placement,
     latest_runs,
     list_placements,
-    posts_for_brand,
     posts_naming_site,
     pressure_spikes,
-    pressure_timeline,
     riskiest_sites,
     search_clause,
     site_assessments,
@@ -54,6 +53,7 @@ from api.queries import (
 from api.routers.sites import site_sellers
 from api.scoring import score
 from dashboard.i18n import LANG_COOKIE, LANGS, category_label, detect_lang, tier_label, translator
+from rules.exclusions import reason_text as rules_reason_text
 from rules.garm import CATEGORIES, TIERS
 from store.models import (
     Brand,
@@ -102,12 +102,12 @@ def fmt_dt(value: Any, with_time: bool = True) -> str:
 
 
 def reason_text(reason: Any) -> str:
-    """One exclusion reason as text, whatever shape the rules area stores."""
+    """One exclusion reason as text, worded as the rules area words it."""
     if isinstance(reason, dict):
-        for key in ("text", "reason", "message", "detail"):
-            if reason.get(key):
-                return str(reason[key])
-        return ", ".join(f"{k}: {v}" for k, v in reason.items())
+        try:
+            return rules_reason_text([reason])
+        except (KeyError, TypeError):
+            return ", ".join(f"{k}: {v}" for k, v in reason.items())
     return str(reason)
 
 
@@ -436,8 +436,7 @@ def brand_detail(request: Request, brand_id: int, saved: bool = False, db: Sessi
     brand = db.get(Brand, brand_id) if 0 < brand_id < 2**62 else None
     if brand is None:
         raise HTTPException(404, "Not found")
-    posts = posts_for_brand(db, brand.id)
-    tl = pressure_timeline(posts, days=30)
+    tl = brand_timeline(db, brand.id, days=30)
     cases = db.scalars(select(Case).options(joinedload(Case.post)).where(Case.brand_id == brand.id)
                        .order_by(Case.created_at.desc()).limit(50)).all()
     suggestions = db.scalars(select(ExclusionEntry).join(ExclusionList)
@@ -445,6 +444,7 @@ def brand_detail(request: Request, brand_id: int, saved: bool = False, db: Sessi
                              .order_by(ExclusionEntry.domain).limit(100)).all()
     at_risk, _ = list_placements(db, PlacementFilter(brand=str(brand.id), min_tier="medium"), limit=10)
     return render(request, "brand.html", brand=brand, chart=timeline_svg(tl.counts, tl.spikes, tl.days),
+                  pressure=tl,
                   cases=cases, suggestions=suggestions, at_risk=at_risk, saved=saved,
                   choices=SUITABILITY_CHOICES)
 

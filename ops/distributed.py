@@ -341,7 +341,7 @@ def run_worker(redis_url: str, database_url: str, *, proxy: str | None = None, k
         raise UserError(f"--redis: cannot reach {redis_url}: {exc}") from exc
     migrate_locked(database_url)
     process = CrawlerProcess(worker_settings(redis_url, proxy=proxy, key_prefix=key_prefix, max_idle=max_idle,
-                                             extra=settings), install_root_handler=True)
+                                             extra=settings))
     kwargs: dict[str, Any] = {"database_url": database_url, "proxy": proxy, "evidence": evidence,
                               "render": {True: "1", False: "0", None: "auto"}[render]}
     if max_pages_per_site is not None:

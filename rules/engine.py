@@ -186,14 +186,14 @@ def shift_tier(tier: str, shift: int) -> str:
     return TIERS[min(max(rank, 0), TIER_RANK["low"])]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Acc:
     """Per-rule match accumulator for one page."""
 
     hits: int = 0
     title_hits: int = 0
     negated: int = 0
-    terms: Counter[str] = field(default_factory=Counter)
+    terms: dict[str, int] = field(default_factory=dict)
     spans: list[tuple[str, int, int]] = field(default_factory=list)
 
 
@@ -213,13 +213,15 @@ class Engine:
         # keys are " phrase " (" phrase" for a prefix term): the folded text has spaces for every
         # non-word character and is padded, so only whole-word matches are ever reported. Negation
         # cues go into the same automaton, so negation windows cost no extra pass.
-        table: dict[str, list[tuple[int, str]]] = {}
+        table: dict[str, list[tuple[int, str, frozenset[str] | None, bool]]] = {}
         for i, r in enumerate(self.rules):
             for phrase in r.phrases:
                 prefix = phrase.endswith("*")
                 key = fold_phrase(phrase.rstrip("*"))
                 if key:
-                    table.setdefault(f" {key}" if prefix else f" {key} ", []).append((i, phrase))
+                    langs = None if "any" in r.lang else frozenset(r.lang)
+                    table.setdefault(f" {key}" if prefix else f" {key} ", []).append(
+                        (i, phrase, langs, r.negatable and r.context is None))
         self.n_terms = len(table)
         cue_keys = {f" {c} " for c in self.negation_cues if c}
         for key in table.keys() | cue_keys:
@@ -244,31 +246,30 @@ class Engine:
         text = f" {folded.text} "
         window = int(self.settings["negation_window"])
         max_snippets = int(self.settings["max_snippets"])
-        rules = self.rules
+        in_title = where == "title"
         last_cue = -1  # position of the trailing space of the last negation cue seen (-1: none yet)
         for end, (length, entries, is_cue) in self._automaton.iter(text):
             # matches come by increasing end: a cue before this phrase has already been seen
             start = end - length + 1  # the key's leading space, i.e. the phrase's folded offset
             negated: bool | None = None
-            for ri, phrase in entries:
-                rule = rules[ri]
-                if lang and "any" not in rule.lang and lang not in rule.lang:
+            for ri, phrase, langs, negatable in entries:
+                if lang and langs is not None and lang not in langs:
                     continue
                 acc = accs.get(ri)
                 if acc is None:
                     acc = accs[ri] = _Acc()
-                if rule.negatable and rule.context is None:
+                if negatable:
                     if negated is None:
                         negated = (0 <= last_cue <= start and start - last_cue < 16 * window
                                    and len(text[last_cue:start].split()) < window)
                     if negated:
                         acc.negated += 1
                         continue
-                if where == "title":
+                if in_title:
                     acc.title_hits += 1
                 else:
                     acc.hits += 1
-                acc.terms[phrase] += 1
+                acc.terms[phrase] = acc.terms.get(phrase, 0) + 1
                 if len(acc.spans) < max_snippets:
                     acc.spans.append((where, start, end - 1 if text[end] == " " else end))
             if is_cue:

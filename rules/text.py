@@ -20,7 +20,6 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
 
 # Folds that NFKD does not do but French and English writers use interchangeably.
 _SPECIAL = {"\u0153": "oe", "\u00e6": "ae", "\u00df": "ss", "\u0131": "i", "\u0142": "l", "\u00f8": "o",
@@ -63,28 +62,50 @@ _LATIN1_MULTI = {chr(b) for b in range(256) if len(fold_char(chr(b))) != 1 or or
 
 @dataclass
 class Folded:
-    """Folded text and the way back to ``original`` offsets (identity when ``same_length``)."""
+    """Folded text and the way back to ``original`` offsets: the identity unless some characters
+    (``multi``) fold to more or fewer than one character."""
 
     text: str
     original: str
-    same_length: bool = True
-    _ends: list[int] | None = field(default=None, repr=False)
+    multi: str = ""
+    _starts: list[int] | None = field(default=None, repr=False)
+    _info: list[tuple[int, int, int]] = field(default_factory=list, repr=False)
+
+    @property
+    def same_length(self) -> bool:
+        return not self.multi
 
     def orig_index(self, i: int) -> int:
-        if self.same_length:
+        if not self.multi:
             return min(i, len(self.original))
-        if self._ends is None:  # computed once, only when a snippet needs it
-            self._ends = list(accumulate(map(len, map(fold_char, self.original))))
-        return min(bisect_right(self._ends, i), len(self.original))
+        if self._starts is None:  # computed once, only when a snippet needs it, from the few
+            shift = 0  # multi-folding characters (found by a regex, in C)
+            starts: list[int] = []
+            for m in re.finditer("[" + re.escape(self.multi) + "]", self.original):
+                n = len(fold_char(m.group()))
+                starts.append(m.start() + shift)
+                self._info.append((m.start(), n, shift))
+                shift += n - 1
+            self._starts = starts
+        k = bisect_right(self._starts, i) - 1
+        if k < 0:
+            return min(i, len(self.original))
+        pos, n, shift = self._info[k]
+        if i < self._starts[k] + n:
+            return pos
+        return min(i - shift - (n - 1), len(self.original))
 
     def snippet(self, start: int, end: int, width: int = 60) -> str:
         """The original text around folded span [start, end), on one line, with ellipses."""
-        a = self.orig_index(start)
-        b = self.orig_index(end - 1) + 1 if end > start else a
-        lo, hi = max(0, a - width), min(len(self.original), b + width)
-        out = self.original[lo:a] + "[" + self.original[a:b] + "]" + self.original[b:hi]
-        out = " ".join(out.split())
-        return ("…" if lo > 0 else "") + out + ("…" if hi < len(self.original) else "")
+        if self.multi:
+            a = self.orig_index(start)
+            b = self.orig_index(end - 1) + 1 if end > start else a
+        else:
+            a, b = start, end
+        o = self.original
+        lo, hi = max(0, a - width), min(len(o), b + width)
+        out = f"{'…' if lo else ''}{o[lo:a]}[{o[a:b]}]{o[b:hi]}{'…' if hi < len(o) else ''}"
+        return out.replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
 def fold(text: str) -> Folded:
@@ -92,22 +113,22 @@ def fold(text: str) -> Folded:
     if text.isascii():
         return Folded(text.encode("ascii").translate(_TABLE).decode("ascii"), text)
     replaced = text
-    same = True
+    multi = []
     generic = False
     for ch in set(text):
         if ord(ch) < 256 and ch not in _LATIN1_MULTI:
             continue
         f = fold_char(ch)
         if len(f) != 1:
-            same = False
+            multi.append(ch)
         if any(ord(c) > 255 for c in f):
             generic = True
-            break
-        replaced = replaced.replace(ch, f)
+        elif not generic:
+            replaced = replaced.replace(ch, f)
     if generic:
-        folded = "".join(map(fold_char, text))
-        return Folded(folded, text, len(folded) == len(text) and all(len(fold_char(c)) == 1 for c in set(text)))
-    return Folded(replaced.encode("latin-1").translate(_TABLE).decode("latin-1"), text, same)
+        multi = [c for c in set(text) if len(fold_char(c)) != 1]
+        return Folded("".join(map(fold_char, text)), text, "".join(sorted(multi)))
+    return Folded(replaced.encode("latin-1").translate(_TABLE).decode("latin-1"), text, "".join(sorted(multi)))
 
 
 def fold_phrase(phrase: str) -> str:

@@ -72,18 +72,24 @@ def store_page_verdict(session: Session, page: Page, verdict: PageVerdict) -> No
 
 
 def _stale_page_ids(session: Session, version: str, site_ids: set[int] | None) -> list[int]:
-    q = select(Page.id, Page.content_hash, Page.scored_hash, Page.title, Page.text).where(
-        Page.status == "ok", Page.text.is_not(None))
+    """Pages whose content changed since scoring, or that were scored by other rules. Texts are
+    only read for the (rare) pages the crawler left without a content hash."""
+    q = select(Page.id, Page.content_hash, Page.scored_hash).where(Page.status == "ok", Page.text.is_not(None))
     if site_ids is not None:
         q = q.where(Page.site_id.in_(site_ids))
     old_rules = set(session.scalars(select(RiskAssessment.page_id).where(
         RiskAssessment.page_id.is_not(None),
         or_(RiskAssessment.rules_version.is_(None), RiskAssessment.rules_version != version)).distinct()))
-    out = []
-    for pid, chash, shash, title, text in session.execute(q).tuples():
-        current = chash or hashlib.sha256(f"{title or ''}\n{text or ''}".encode()).hexdigest()
-        if shash != current or pid in old_rules:
+    out, unhashed = [], []
+    for pid, chash, shash in session.execute(q).tuples():
+        if chash is None:
+            unhashed.append(pid)
+        elif shash != chash or pid in old_rules:
             out.append(pid)
+    for i in range(0, len(unhashed), 500):
+        for page in session.scalars(select(Page).where(Page.id.in_(unhashed[i:i + 500]))):
+            if page.scored_hash != content_hash_of(page) or page.id in old_rules:
+                out.append(page.id)
     return out
 
 

@@ -278,7 +278,7 @@ def called_out_sites(post: PostInput, registry: Registry, brand_ids: Iterable[in
 
 
 _FILE_SUFFIXES = {"png", "jpg", "jpeg", "gif", "webp", "pdf", "html", "htm", "php", "txt", "mp4", "svg", "js",
-                  "css", "json", "xml", "csv"}
+                  "css", "json", "xml", "csv", "md", "py", "zip", "doc", "docx", "xls", "xlsx", "ppt", "sh"}
 
 
 def _looks_like_site(host: str) -> bool:
@@ -302,7 +302,8 @@ _THREAT = _phrase_re([
     "arreter d'acheter", "tant que vous", "sinon nous", "sinon on", "dernier avertissement", "dernier rappel",
     "ultimatum", "we will boycott", "we'll boycott", "stop buying", "stop shopping", "until you", "or we will",
     "or else", "last warning", "final warning", "we will keep", "nous continuerons", "on continuera",
-    "vos clients sauront", "your customers will", "consequences", "nous le ferons savoir", "unfollow",
+    "vos clients sauront", "your customers will", "face the consequences", "en subir les consequences",
+    "nous le ferons savoir", "unfollow",
     "desabonnez", "desabonnons", "cancel my", "resilier", "resilie",
 ])
 _QUESTION = _phrase_re([
@@ -342,12 +343,17 @@ def detect_lang(text: str, hint: str | None = None) -> str:
     return "fr" if fr > en else "en"
 
 
+_POLITE_PLEASE = re.compile(r"\bmerci (?:de (?!nous avoir|m'avoir|vous avoir|votre|vos|ta|ton|tes)|d'(?!avoir))")
+
+
 def classify_tactic(text: str, media_count: int = 0) -> str:
     """``thanks`` (a brand pulled out), ``threat`` (boycott, ultimatum), ``proof`` (a screenshot
     shown as evidence), ``question`` (asking the brand whether it knows), else ``other``.
     Cue phrases are checked in that order: a thank-you quoting the old screenshot is still thanks."""
     folded = fold(text or "")
-    if _THANKS is not None and _THANKS.search(folded):
+    # "Merci de retirer vos pubs" is French for "please remove your ads": a demand, not thanks.
+    polite = _POLITE_PLEASE.sub(" ", folded)
+    if _THANKS is not None and _THANKS.search(polite):
         return "thanks"
     if _THREAT is not None and _THREAT.search(folded):
         return "threat"

@@ -204,3 +204,23 @@ def list_cases(session: Session, status: str | None = None, brand: str | None = 
     if brand:
         q = q.join(Brand, Case.brand_id == Brand.id).where(Brand.name == brand)
     return list(session.scalars(q).all())
+
+
+def case_dict(session: Session, case: Case) -> dict[str, Any]:
+    """A JSON-ready view of a case for the API and the dashboard: the post, what our crawls saw
+    for each claimed site, the draft and the history."""
+    from watch.corroboration import check_claim
+
+    post = case.post
+    return {
+        "id": case.id, "status": case.status, "brand": {"id": case.brand_id, "name": case.brand.name},
+        "assignee": case.assignee, "deadline": _aware(case.deadline).isoformat() if case.deadline else None,
+        "lang": case.lang, "draft": case.draft, "history": list(case.history or []),
+        "post": {"id": post.id, "url": post.url, "source": post.source, "author": post.author,
+                 "created_at": _aware(post.created_at).isoformat(), "text": post.text, "tactic": post.tactic,
+                 "lang": post.lang, "engagement": post.engagement, "reach": post.reach,
+                 "sites": list(post.site_domains or []),
+                 "evidence": [m.get("path") for m in post.media or [] if m.get("path")]},
+        "claims": [check_claim(session, case.brand_id, str(d)).as_dict() for d in post.site_domains or []],
+        "excluded": {str(d): is_excluded(session, case.brand_id, str(d)) for d in post.site_domains or []},
+    }

@@ -290,10 +290,11 @@ def poll_account(session: Session, acc: ActivistAccount, http: HttpClient, regis
     return report
 
 
-def check_threads(session: Session, http: HttpClient, *, max_cases: int = 50,
+def check_threads(session: Session, http: HttpClient, *, max_cases: int = 50, window_days: float = 14.0,
                   registry: Registry | None = None) -> int:
     """Look under the activist's post for the brand's reply (Mastodon ``statuses/:id/context``,
-    Bluesky ``getPostThread``) for open cases, newest first; answers found mark cases answered.
+    Bluesky ``getPostThread``) for open cases of the last ``window_days``, newest first; answers
+    found mark cases answered.
     A thread that cannot be read is skipped: watching the brand's account works too."""
     from watch.sources.bluesky import appview_url, parse_feed_item
     from watch.sources.mastodon import parse_status
@@ -305,7 +306,8 @@ def check_threads(session: Session, http: HttpClient, *, max_cases: int = 50,
         .join(ActivistPost, Case.post_id == ActivistPost.id)
         .join(ActivistAccount, ActivistPost.account_id == ActivistAccount.id)
         .where(Case.status != "answered", ActivistPost.source.in_(("mastodon", "bluesky")),
-               ActivistPost.is_repost.is_(False))
+               ActivistPost.is_repost.is_(False),
+               ActivistPost.created_at >= datetime.now(UTC) - timedelta(days=window_days))
         .order_by(ActivistPost.created_at.desc()).limit(max_cases)).all()
     answered = 0
     seen_posts: set[int] = set()

@@ -58,6 +58,7 @@ def patch_case(body: CaseUpdateIn, case_id: int = Path(...), db: Session = Depen
                         409: {"description": "not possible in the case's status"}})
 def act_on_case(body: CaseActionIn, case_id: int = Path(...), db: Session = Depends(get_db),
                 user: User = Depends(require("cases"))) -> CaseOut:
-    """``approve`` a drafted answer, mark it ``answered``, or ``reopen`` the case."""
+    """``draft`` an answer from the FR/EN template (facts checked against Vigie's crawls),
+    ``approve`` it, mark it ``answered``, or ``reopen`` the case."""
     case = get_or_404(db, Case, case_id, "case")
     return CaseOut.model_validate(case_action(db, case, user, body.action, body.note))

@@ -38,7 +38,7 @@ def list_lists(brand: str | None = Query(None, max_length=200, description="bran
 
 @router.get("/{list_id}/entries", response_model=Page_[ExclusionEntryOut])
 def list_entries(list_id: int = Path(...),
-                 status: Literal["suggested", "approved", "rejected"] | None = None,
+                 status: Literal["suggested", "approved", "rejected", "withdrawn"] | None = None,
                  cursor: str | None = Query(None, max_length=2000, description=CURSOR_DOC),
                  limit: int = Query(100, ge=1, le=500, description=LIMIT_DOC),
                  db: Session = Depends(get_db), _: User = Depends(api_user)) -> Page_[ExclusionEntryOut]:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from api.deps import api_user, get_db
@@ -19,17 +20,25 @@ router = APIRouter(prefix="/sites", tags=["sites"])
 
 
 def site_sellers(db: Session, domain: str, limit: int = 500) -> list[dict[str, Any]]:
-    """ads.txt records of a site joined to the exchanges' sellers.json entries (thin query of
-    the api area until supply/ exposes one)."""
+    """Who sells the site: every (exchange, seller id) its ads.txt authorises, with the seller's
+    name and type from the exchange's sellers.json (``supply.store.supply_path_for``)."""
+    from supply.store import supply_path_for
+
+    try:
+        return [{"ad_system": r.exchange, "account_id": r.seller_id, "relationship": r.relationship,
+                 "seller_name": r.seller_name, "seller_type": r.seller_type,
+                 "in_sellers_json": r.in_sellers_json} for r in supply_path_for(db, domain)[:limit]]
+    except DBAPIError:  # a database not yet migrated to the supply area's newest tables
+        db.rollback()
     stmt = (select(AdsTxtRecord.ad_system, AdsTxtRecord.account_id, AdsTxtRecord.relationship_,
                    Seller.name, Seller.seller_type)
             .join(AdsTxtFile, AdsTxtFile.id == AdsTxtRecord.file_id)
             .outerjoin(Seller, (Seller.ad_system == AdsTxtRecord.ad_system)
                        & (Seller.seller_id == AdsTxtRecord.account_id))
-            .where(AdsTxtFile.domain == domain).order_by(AdsTxtRecord.ad_system, AdsTxtRecord.line)
-            .limit(limit))
-    return [{"ad_system": a, "account_id": acc, "relationship": rel, "seller_name": n, "seller_type": t}
-            for a, acc, rel, n, t in db.execute(stmt)]
+            .where(AdsTxtFile.domain == domain, AdsTxtFile.status == "ok")
+            .order_by(AdsTxtRecord.ad_system, AdsTxtRecord.line).limit(limit))
+    return [{"ad_system": a, "account_id": acc, "relationship": rel, "seller_name": n, "seller_type": t,
+             "in_sellers_json": None} for a, acc, rel, n, t in db.execute(stmt)]
 
 
 @router.get("", response_model=Page_[SiteOut])

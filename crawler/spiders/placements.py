@@ -175,13 +175,9 @@ class PlacementsSpider(scrapy.Spider):
         if not render:
             return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=base_meta,
                                   dont_filter=dont_filter, priority=-depth)
-        context = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
-        self._render_count += 1
-        self._ctx_assigned[context] += 1
         return scrapy.Request(url, callback=self.parse_rendered, errback=self.page_failed, dont_filter=dont_filter,
                               priority=-depth, meta={
                                   **base_meta, "playwright": True, "playwright_include_page": True,
-                                  "playwright_context": context,
                                   "playwright_context_kwargs": browser.context_kwargs(self.proxy),
                                   "playwright_page_goto_kwargs": {"wait_until": "load"},
                                   "playwright_page_event_handlers": {"request": "_on_browser_request"},
@@ -332,6 +328,15 @@ class PlacementsSpider(scrapy.Spider):
             info["html"].append((frame.url, summary.get("html", "")))
         return infos, frame_vg
 
+    def assign_context(self) -> str:
+        """The browser context for a page about to be downloaded (``BrowserContextMiddleware``):
+        a new one every ``VIGIE_PAGES_PER_CONTEXT`` pages. Assigned at download time, not at
+        scheduling time, so an old context only waits for pages already in flight."""
+        context = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
+        self._render_count += 1
+        self._ctx_assigned[context] += 1
+        return context
+
     async def _close_page(self, page: Any, context: str) -> None:
         """Close the page, then its context once all of that context's pages are done and a newer
         context has taken over (recycling keeps browser memory flat)."""
@@ -382,7 +387,8 @@ class PlacementsSpider(scrapy.Spider):
             http_status = failure.value.response.status
             error = f"HTTP {http_status}"
         elif failure.check(IgnoreRequest):
-            status, error = "blocked", str(failure.value) or "forbidden by robots.txt"
+            error = str(failure.value) or "ignored"
+            status = "blocked" if "robots" in error.lower() else "failed"
         else:
             error = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"[:500]
         log.info("page failed: %s (%s)", request.url, error)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -149,8 +149,9 @@ def seed(session: Session, data_dir: Path, *, xss: bool = False) -> World:
 
     xl = ExclusionList(brand_id=acme.id, kind="exclusion")
     xl.entries.append(ExclusionEntry(domain="hate-news.example", status="suggested",
-                                     reasons=[{"text": "hate_speech at high, over the profile"}]))
-    xl.entries.append(ExclusionEntry(domain="=evil.example", status="approved", reasons=["csv test"]))
+                                     reasons=[{"type": "category", "category": "hate_speech", "tier": "high",
+                                              "profile": "high", "note": "over the brand's profile"}]))
+    xl.entries.append(ExclusionEntry(domain="=evil.example", status="approved", reasons=[{"type": "manual", "note": "csv test"}]))
     session.add(xl)
 
     f = AdsTxtFile(domain="hate-news.example", kind="ads.txt", status="ok")

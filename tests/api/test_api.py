@@ -123,8 +123,10 @@ def test_missing_things_are_404(client: TestClient, world: World) -> None:
 def test_resources_list_and_detail(client: TestClient, world: World) -> None:
     h = auth(world, "viewer")
     site = client.get(f"/api/v1/sites/{world.ids['hate']}", headers=h).json()
-    assert site["sellers"] == [{"ad_system": "criteo.com", "account_id": "B-1234", "relationship": "DIRECT",
-                                "seller_name": "Hate News SAS", "seller_type": "PUBLISHER"}]
+    [seller] = site["sellers"]
+    assert {k: seller[k] for k in ("ad_system", "account_id", "relationship", "seller_name", "seller_type")} == {
+        "ad_system": "criteo.com", "account_id": "B-1234", "relationship": "DIRECT",
+        "seller_name": "Hate News SAS", "seller_type": "PUBLISHER"}
     assert site["post_ids"] == [world.ids["post"]]
     assert site["brands"][0]["name"] == "Acme"
     sites = client.get("/api/v1/sites", params={"sort": "risk", "limit": 1}, headers=h).json()
@@ -137,7 +139,8 @@ def test_resources_list_and_detail(client: TestClient, world: World) -> None:
                                         headers=h).json()["items"]] == [world.ids["page1"]]
     posts = client.get("/api/v1/posts", params={"brand": "Acme"}, headers=h).json()["items"]
     assert [p["external_id"] for p in posts] == ["111"]
-    assert client.get("/api/v1/posts", params={"tactic": "question"}, headers=h).json()["items"][0]["source"] == "bluesky"
+    questions = client.get("/api/v1/posts", params={"tactic": "question"}, headers=h).json()["items"]
+    assert questions[0]["source"] == "bluesky"
     runs = client.get("/api/v1/crawl-runs", params={"status": "running"}, headers=h).json()["items"]
     assert [r["id"] for r in runs] == [world.ids["running"]]
     brands = client.get("/api/v1/brands", params={"q": "zen"}, headers=h).json()["items"]
@@ -213,8 +216,17 @@ def test_analyst_drafts_and_approves_an_answer(client: TestClient, world: World,
     assert client.post(url + "/actions", json={"action": "answered"}, headers=h).json()["status"] == "answered"
     session.expire_all()
     case = session.get(Case, world.ids["case"])
-    assert case is not None and [x["action"] for x in case.history] == ["edit", "approve", "answered"]
+    assert case is not None and [x["action"] for x in case.history] == ["edited", "approved", "answered"]
     assert client.post(url + "/actions", json={"action": "dance"}, headers=h).status_code == 422
+
+
+def test_draft_from_the_french_template(client: TestClient, world: World) -> None:
+    h = auth(world, "analyst")
+    r = client.post(f"/api/v1/cases/{world.ids['case']}/actions", json={"action": "draft"}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "drafted" and body["lang"] == "fr"
+    assert "hate-news.example" in body["draft"] and "@sleeping_giants_fr" in body["draft"]
 
 
 def test_suitability_profile(client: TestClient, world: World) -> None:

@@ -21,6 +21,7 @@ def redirect(location: str, status: int = 302) -> tuple[int, dict[str, str], byt
 
 
 class TestWeb:
+    __test__ = False
     """``routes`` maps ``host/path?query`` (no scheme, no port) to a response."""
 
     def __init__(self, routes: dict[str, Route]) -> None:

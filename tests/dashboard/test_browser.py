@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -78,7 +78,13 @@ def shot(page: Page, name: str) -> None:
 
 
 def no_dialogs(page: Page, seen: list[str]) -> None:
-    page.on("dialog", lambda d: (seen.append(d.message), d.dismiss()))
+    """Record (and dismiss) any alert(): an injected script that ran would show one."""
+
+    def on_dialog(dialog: Dialog) -> None:
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
 
 
 def test_main_flows_in_chromium(database_url: str, session: Session, data_dir: Path, browser: Browser,

@@ -94,6 +94,7 @@ def test_two_workers_one_killed_every_page_stored_once(
 
     wait_for(victim_run, timeout=180, what="worker 0 to store 8 pages")
     in_flight = connect(redis_url).hlen(keys(redis_prefix)["inflight"] + str(victim_run().args["worker"]))
+    print(f"worker 0 had {in_flight} request(s) in flight when killed")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     survivor = workers[1]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules.engine import Engine, PageFacts, shift_tier
 from rules.packs import load_packs
@@ -159,3 +161,12 @@ def test_shipped_packs_fr_en_examples() -> None:
     assert v.tier("arms") in ("high", "floor")
     v = e.score_page(PageFacts(url="http://x.test/", lang="en", text="The council approved new cycle lanes."))
     assert v.categories == {}
+
+
+@given(st.text(alphabet="aÉéœŒßﬁ…’ \u0301\u00a0x.,Кд", max_size=30),
+       st.text(alphabet="aÉéœŒßﬁ…’ \u0301\u00a0x.,Кд", max_size=30))
+def test_snippet_offsets_map_back_to_the_original(before: str, after: str) -> None:
+    text = f"{before} zzq {after}"
+    f = fold(text)
+    i = f.text.index(" zzq ") + 1
+    assert f.snippet(i, i + 3, 0).strip("…").replace("\n", " ") == "[zzq]"

@@ -100,3 +100,21 @@ def test_score_cli(database_url: str, session: Session) -> None:
     assert "8 pages scored" in out.output
     out = CliRunner().invoke(app, ["score", "--json"])
     assert '"pages_scored": 0' in out.output
+
+
+def test_pages_without_content_hash_are_hashed_for_incrementality(session: Session) -> None:
+    site = Site(domain="nohash.example")
+    session.add(site)
+    session.flush()
+    session.add(Page(site_id=site.id, url="http://nohash.example/", text=ARMS, lang="fr"))
+    session.commit()
+    engine = Engine.load()
+    assert score(session, engine).pages_scored == 1
+    session.commit()
+    assert score(session, engine).pages_scored == 0
+    page = session.scalar(select(Page).where(Page.url == "http://nohash.example/"))
+    assert page is not None
+    page.text = SAFE
+    session.commit()
+    assert score(session, engine).pages_scored == 1
+    assert page.worst_tier == "none"

@@ -65,6 +65,10 @@ def test_tactics_fr_en() -> None:
     assert classify_tactic("Saviez-vous que votre pub finance ce site ?") == "question"
     assert classify_tactic("Did you know your ads fund this site?") == "question"
     assert classify_tactic("Nouvel article sur notre blog") == "other"
+    assert classify_tactic("Merci de retirer vos pubs de ce site ?") == "question"
+    assert classify_tactic("Merci d'avoir réagi si vite, bravo") == "thanks"
+    assert classify_tactic("Merci de votre réactivité !") == "thanks"
+    assert classify_tactic("Read about the consequences of hate speech") == "other"
 
 
 def test_language() -> None:

@@ -96,6 +96,10 @@ def test_post_to_approved_french_answer_then_brand_reply(fake: FakeSocial, wsess
     desk.approve(wsession, case.id, "alice", "analyst", "ok")
     assert case.status == "approved" and case.draft.endswith("Merci de votre vigilance.")
     assert [h["action"] for h in case.history] == ["opened", "assigned", "drafted", "edited", "approved"]
+    view = desk.case_dict(wsession, case)
+    assert view["status"] == "approved" and view["post"]["evidence"] == [post.media[0]["path"]]
+    assert {c["site"]: c["seen"] for c in view["claims"]} == {"bvoltaire.fr": True, "fdesouche.com": False}
+    assert view["excluded"] == {"bvoltaire.fr": False, "fdesouche.com": True}
 
     # the brand answers from its own account; a poll of that account sees it
     fake.add_mastodon("maisonverdier", 0)
@@ -119,7 +123,9 @@ def test_english_template_and_unseen_site(wsession: Session) -> None:
     case, created = desk.open_case(wsession, post, brand.id, hours=4)
     assert created and desk.open_case(wsession, post, brand.id)[1] is False
     desk.draft(wsession, case.id, "sam")
-    assert "Our crawls have not seen a Maison Verdier ad on unknown-site.net so far" in (case.draft or "") and (case.draft or "").startswith("@slpng_giants Hello")
+    text = case.draft or ""
+    assert "Our crawls have not seen a Maison Verdier ad on unknown-site.net so far" in text
+    assert text.startswith("@slpng_giants Hello")
     with pytest.raises(desk.UserError):
         desk.approve(wsession, 999, "a", "admin")
 

@@ -67,6 +67,7 @@ def demo(
                                                 help="Render pages in Chromium (default: when found).")] = None,
 ) -> None:
     """Start the demo web, import its brands and sites, crawl, score, watch, then serve the dashboard."""
+    from demo.catalog import BSKY_HOST
     from demo.server import DemoWeb
     from demo.world import build_world
 
@@ -89,7 +90,7 @@ def demo(
     with DemoWeb(world) as web:
         typer.echo(f"demo web (forward proxy) at {web.proxy_url}; data in {demo_dir}", err=True)
         env = {**os.environ, "VIGIE_DATA_DIR": str(demo_dir), "VIGIE_DATABASE_URL": database_url,
-               "VIGIE_PROXY": web.proxy_url}
+               "VIGIE_PROXY": web.proxy_url, "VIGIE_BSKY_APPVIEW": f"http://{BSKY_HOST}"}
         _step(env, "brands", "import", str(demo_dir / "brands.yaml"))
         _step(env, "sites", "import", str(demo_dir / "sites.yaml"))
         _step(env, "crawl", "placements", "--seeds", str(demo_dir / "seeds.txt"), "--proxy", web.proxy_url,
@@ -105,7 +106,7 @@ def demo(
             return
         from ops.server import run_server
 
-        os.environ.update({k: env[k] for k in ("VIGIE_DATA_DIR", "VIGIE_DATABASE_URL", "VIGIE_PROXY")})
+        os.environ.update({k: env[k] for k in ("VIGIE_DATA_DIR", "VIGIE_DATABASE_URL", "VIGIE_PROXY", "VIGIE_BSKY_APPVIEW")})
         typer.secho(f"Dashboard: http://{host}:{port}/  (Ctrl-C to stop)", fg="green", bold=True)
         run_server(database_url, host=host, port=port, with_scheduler=False)
 
