@@ -24,6 +24,7 @@ class PageItem(scrapy.Item):
     rendered = scrapy.Field()
     ads = scrapy.Field()
     meta = scrapy.Field()
+    scheduled_url = scrapy.Field()  # the URL the spider scheduled, when a redirect changed it
 
 
 def ad_record(**values: Any) -> dict[str, Any]:

@@ -162,6 +162,8 @@ class PlacementStorePipeline:
             if run is not None:
                 run.stats = dict(self.stats)
         sp.journal.done(url)
+        if item.get("scheduled_url") and item["scheduled_url"] != url:
+            sp.journal.done(item["scheduled_url"])
         self._report()
         return item
 

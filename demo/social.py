@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from demo import catalog as C
 from demo.png import hex_rgb, png
@@ -491,9 +491,9 @@ def _render_mastodon(w: World, soc: Social, drafts: list[Draft], activist: dict[
                     f'{"ellipsis" if rest else ""}">{_esc(vis)}</span><span class="invisible">{_esc(rest)}</span></a>')
             elif s.kind == "tag":
                 tag = s.target
-                html_parts.append(f'<a href="http://{MASTO}/tags/{tag}" class="mention hashtag" rel="tag">'
+                html_parts.append(f'<a href="http://{MASTO}/tags/{quote(tag)}" class="mention hashtag" rel="tag">'
                                   f'#<span>{_esc(tag)}</span></a>')
-                tags.append({"name": tag.lower(), "url": f"http://{MASTO}/tags/{tag.lower()}"})
+                tags.append({"name": tag.lower(), "url": f"http://{MASTO}/tags/{quote(tag.lower())}"})
             else:
                 html_parts.append(_esc(s.text))
         media: list[dict[str, Any]] = []

@@ -171,11 +171,14 @@ class PlacementsSpider(scrapy.Spider):
                           dont_filter: bool = False, **meta: Any) -> scrapy.Request:
         if render is None:
             render = self.render_mode == "always"
-        base_meta = {"vigie_depth": depth, **meta}
+        # dont_filter: the spider dedupes pages itself (``schedule``, the JOBDIR journal), and a
+        # redirect loop must run into REDIRECT_MAX_TIMES (-> recorded as failed) instead of
+        # vanishing silently in the duplicate filter
+        base_meta = {"vigie_depth": depth, "vigie_url": url, **meta}
         if not render:
             return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=base_meta,
-                                  dont_filter=dont_filter, priority=-depth)
-        return scrapy.Request(url, callback=self.parse_rendered, errback=self.page_failed, dont_filter=dont_filter,
+                                  dont_filter=True, priority=-depth)
+        return scrapy.Request(url, callback=self.parse_rendered, errback=self.page_failed, dont_filter=True,
                               priority=-depth, meta={
                                   **base_meta, "playwright": True, "playwright_include_page": True,
                                   "playwright_context_kwargs": browser.context_kwargs(self.proxy),
@@ -392,7 +395,7 @@ class PlacementsSpider(scrapy.Spider):
         else:
             error = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"[:500]
         log.info("page failed: %s (%s)", request.url, error)
-        yield self._page_item(request.url, status, http_status, error=error)
+        yield self._page_item(request.meta.get("vigie_url") or request.url, status, http_status, error=error)
 
     # --- attribution ------------------------------------------------------------------------
 
@@ -503,7 +506,8 @@ class PlacementsSpider(scrapy.Spider):
 
     def _page_item(self, url: str, status: str, http_status: int | None, *, root: Any = None,
                    ads: list[dict[str, Any]] | None = None, error: str | None = None,
-                   rendered: bool = False, meta: dict[str, Any] | None = None) -> PageItem:
+                   rendered: bool = False, meta: dict[str, Any] | None = None,
+                   scheduled_url: str | None = None) -> PageItem:
         title = lang = text = None
         if root is not None:
             title_el = root.find(".//title")
@@ -513,7 +517,8 @@ class PlacementsSpider(scrapy.Spider):
                                "not(ancestor::noscript)]")
             text = re.sub(r"\s+", " ", " ".join(str(p) for p in parts)).strip()[:200_000]
         return PageItem(url=url, status=status, http_status=http_status, title=title, lang=lang, text=text,
-                        error=error, rendered=rendered, ads=ads or [], meta=meta or {})
+                        error=error, rendered=rendered, ads=ads or [], meta=meta or {},
+                        scheduled_url=scheduled_url)
 
 
 def _strip_query(url: str | None) -> str | None:

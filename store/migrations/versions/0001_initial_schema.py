@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 12:35:26.038235
+Create Date: 2026-11-21 13:02:06.183199
 """
 
 from collections.abc import Sequence
@@ -71,6 +71,20 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('domain_categories',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('domain', sa.String(length=512), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('list_version', sa.String(length=200), nullable=True),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source', 'category', 'domain', name='uq_domain_category_entry')
+    )
+    with op.batch_alter_table('domain_categories', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_domain_categories_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_domain_categories_domain'), ['domain'], unique=False)
+
     op.create_table('sellers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ad_system', sa.String(length=253), nullable=False),
@@ -83,6 +97,22 @@ def upgrade() -> None:
     sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('ad_system', 'seller_id', name='uq_seller_system_id')
+    )
+    op.create_table('sellers_json_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ad_system', sa.String(length=253), nullable=False),
+    sa.Column('url', sa.String(length=2048), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('http_status', sa.Integer(), nullable=True),
+    sa.Column('version', sa.String(length=20), nullable=True),
+    sa.Column('contact_email', sa.String(length=500), nullable=True),
+    sa.Column('identifiers', sa.JSON(), nullable=False),
+    sa.Column('seller_count', sa.Integer(), nullable=False),
+    sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('ad_system')
     )
     op.create_table('sites',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,9 +308,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_placements_ad_network'), ['ad_network'], unique=False)
         batch_op.create_index(batch_op.f('ix_placements_advertiser_domain'), ['advertiser_domain'], unique=False)
         batch_op.create_index('ix_placements_brand_last_seen', ['brand_id', 'last_seen'], unique=False)
+        batch_op.create_index('ix_placements_first_seen_id', ['first_seen', 'id'], unique=False)
         batch_op.create_index('ix_placements_last_seen_id', ['last_seen', 'id'], unique=False)
+        batch_op.create_index('ix_placements_network_last_seen', ['ad_network', 'last_seen'], unique=False)
         batch_op.create_index(batch_op.f('ix_placements_page_id'), ['page_id'], unique=False)
         batch_op.create_index('ix_placements_site_last_seen', ['site_id', 'last_seen'], unique=False)
+
+    op.create_table('recrawl_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=2048), nullable=True),
+    sa.Column('site_domain', sa.String(length=253), nullable=True),
+    sa.Column('brand_id', sa.Integer(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['brand_id'], ['brands.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['post_id'], ['activist_posts.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('recrawl_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recrawl_requests_site_domain'), ['site_domain'], unique=False)
+        batch_op.create_index('ix_recrawl_status_requested', ['status', 'requested_at'], unique=False)
 
     op.create_table('risk_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -314,10 +365,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_risk_assessments_category'))
 
     op.drop_table('risk_assessments')
+    with op.batch_alter_table('recrawl_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_recrawl_status_requested')
+        batch_op.drop_index(batch_op.f('ix_recrawl_requests_site_domain'))
+
+    op.drop_table('recrawl_requests')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_index('ix_placements_site_last_seen')
         batch_op.drop_index(batch_op.f('ix_placements_page_id'))
+        batch_op.drop_index('ix_placements_network_last_seen')
         batch_op.drop_index('ix_placements_last_seen_id')
+        batch_op.drop_index('ix_placements_first_seen_id')
         batch_op.drop_index('ix_placements_brand_last_seen')
         batch_op.drop_index(batch_op.f('ix_placements_advertiser_domain'))
         batch_op.drop_index(batch_op.f('ix_placements_ad_network'))
@@ -359,7 +417,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sites_site_group'))
 
     op.drop_table('sites')
+    op.drop_table('sellers_json_files')
     op.drop_table('sellers')
+    with op.batch_alter_table('domain_categories', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_domain_categories_domain'))
+        batch_op.drop_index(batch_op.f('ix_domain_categories_category'))
+
+    op.drop_table('domain_categories')
     op.drop_table('crawl_runs')
     op.drop_table('brands')
     op.drop_table('adstxt_files')
