@@ -126,6 +126,10 @@ def main() -> None:
     import os
 
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    t, acc = time.process_time(), 0
+    for i in range(10_000_000):
+        acc += i
+    print(f"calibration: a 10M-iteration Python `acc += i` loop took {time.process_time() - t:.2f} CPU s here")
     print(f"corpus: {source}, repeated to {mb:.2f} MB ({len(pages)} pages)")
     print(f"shipped packs: {sum(len(p.rules) for p in shipped)} rules, {n_shipped} phrases (included in every run)")
     print()

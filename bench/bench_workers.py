@@ -63,8 +63,15 @@ def pages(url: str) -> int:
         return int(s.scalar(select(func.count(Page.id))) or 0)
 
 
+def longest_pause(url: str) -> float:
+    """The longest time between two consecutive stored pages (a worker waiting for work)."""
+    with session_scope(url) as s:
+        seen = sorted(s.scalars(select(Page.first_seen)))
+    return max(((b - a).total_seconds() for a, b in zip(seen, seen[1:], strict=False)), default=0.0)
+
+
 def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, render: bool,
-              expected: int | None) -> tuple[int, float]:
+              expected: int | None) -> tuple[int, float, float]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     url, drop = new_database(tmp, prefix)
     r = connect(redis_url)
@@ -100,7 +107,7 @@ def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tm
         elapsed = time.perf_counter() - t0
         if expected is None:
             elapsed -= min(elapsed, time.monotonic() - last_change)  # the quiet period is not crawling
-        return last, elapsed
+        return last, elapsed, longest_pause(url)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -130,10 +137,11 @@ def main() -> int:
     with DemoWeb(world) as web, tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
         for n in args.workers:
             for _ in range(args.rounds):
-                got, seconds = one_round(n, web, seeds, redis_url, Path(tmp), args.render, expected)
+                got, seconds, pause = one_round(n, web, seeds, redis_url, Path(tmp), args.render, expected)
                 expected = expected or got
                 results.setdefault(n, []).append(got / seconds)
-                print(f"  {n} worker(s): {got} pages in {seconds:.2f} s = {got / seconds:.1f} pages/s", flush=True)
+                print(f"  {n} worker(s): {got} pages in {seconds:.2f} s = {got / seconds:.1f} pages/s "
+                      f"(longest pause between two stored pages {pause:.1f} s)", flush=True)
     base = statistics.median(results[args.workers[0]])
     print(f"\n{'workers':>8} {'pages/s (median)':>17} {'vs ' + str(args.workers[0]) + ' worker':>12}")
     for n, rates in results.items():

@@ -4,6 +4,7 @@ visible, and the evidence screenshots (the ad alone, and the page with the ad ou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -90,10 +91,8 @@ FRAME_SUMMARY = """
 
 async def settle(page: Any, *, min_wait_ms: int = 1200, max_wait_ms: int = 8000, step_ms: int = 300) -> None:
     """Let late ads arrive: network idle (bounded), then the DOM must stop changing."""
-    try:
+    with contextlib.suppress(Exception):  # long-polling pages never go idle
         await page.wait_for_load_state("networkidle", timeout=max_wait_ms)
-    except Exception:  # long-polling pages never go idle
-        pass
     await asyncio.sleep(min_wait_ms / 1000)
     last = None
     stable = 0
@@ -133,11 +132,9 @@ async def evidence_shots(page: Any, vg: str, ad_path: Path, page_path: Path) -> 
     except Exception:
         page_ok = False
     finally:
-        try:
+        with contextlib.suppress(Exception):
             await page.evaluate(
                 """(vg) => { const el = document.querySelector('[data-vg="' + vg + '"]');
                      if (el) { el.style.outline = el.dataset.vgOutline || ''; el.style.outlineOffset = '';
                                delete el.dataset.vgOutline; } }""", vg)
-        except Exception:
-            pass
     return ad_ok, page_ok

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
 from lxml import etree, html
@@ -20,7 +21,7 @@ from crawler.adtech import network_for_url
 from crawler.attribution import domain_of
 from crawler.filterlists import AdEngine
 
-Element = etree._Element
+Element: TypeAlias = Any  # lxml.etree._Element (lxml ships no type stubs)
 
 REQUEST_TYPES = {"iframe": "subdocument", "frame": "subdocument", "img": "image", "embed": "object",
                  "object": "object", "video": "media", "source": "media", "a": "other", "script": "script"}
@@ -54,7 +55,8 @@ NATIVE_PATTERNS: tuple[NativePattern, ...] = (
     NativePattern("MGID", '[id^="mgid"], .mgbox', ".mgline"),
     NativePattern("Revcontent", ".rc-widget, [id^='rc-widget']", ".rc-item"),
     NativePattern("Zergnet", '[id^="zergnet-widget"]', ".zergentity"),
-    NativePattern("Plista", ".plista_widget_outstream, [class*='plista_widget']", ".itemLinkPET, .plista_item"),
+    NativePattern("Plista", ".plista_widget_outstream, [class*='plista_widget']",
+                  ".itemLinkPET, .plista_item"),
     NativePattern(None, '[data-widget*="sponsor"], [data-native-widget], .native-widget, .sponsored-widget, '
                         '.native-ads, .sponsored-links', '[data-sponsored], .sponsored-card, .native-card, '
                   '.sponsored-item, .native-item, [data-native-card]'),
@@ -166,7 +168,8 @@ def _ancestors_set(el: Element) -> set[Element]:
     return set(el.iterancestors())
 
 
-def has_creative(el: Element, base_url: str, frame_has_content: Callable[[Element], bool] | None = None) -> bool:
+def has_creative(el: Element, base_url: str,
+                 frame_has_content: Callable[[Element], bool] | None = None) -> bool:
     """Whether a slot holds something a reader sees: a filled iframe, an image, a video, a
     link with text or a background image. An empty ``<div>`` or a bare ad-tag script does not."""
     for d in el.iter():
@@ -175,9 +178,8 @@ def has_creative(el: Element, base_url: str, frame_has_content: Callable[[Elemen
         tag = d.tag
         if tag in ("iframe", "frame"):
             src = (d.get("src") or "").strip()
-            if d.get("srcdoc") or (src and not src.startswith(("about:", "javascript:"))):
-                if not _tiny(d):
-                    return True
+            if (d.get("srcdoc") or (src and not src.startswith(("about:", "javascript:")))) and not _tiny(d):
+                return True
             if frame_has_content is not None and frame_has_content(d) and not _tiny(d):
                 return True
         elif tag in _MEDIA_TAGS:
@@ -297,11 +299,11 @@ class Detector:
             kxp = self.engine.compiled(pattern.card)
             if cxp is None or kxp is None:
                 continue
-            for container in cxp(root):  # type: ignore[union-attr]
+            for container in cxp(root):
                 if not _is_el(container) or container in native_containers:
                     continue
                 native_containers.add(container)
-                for card in kxp(container):  # type: ignore[union-attr]
+                for card in kxp(container):
                     if self._sponsored_card(card, page_domain, base_url):
                         native_cards.setdefault(card, (pattern.network, pattern.container))
 
@@ -368,7 +370,8 @@ class Detector:
 
     @staticmethod
     def _sponsored_card(card: Element, page_domain: str | None, base_url: str) -> bool:
-        marker = " ".join(filter(None, [card.get("class"), card.get("data-type"), card.get("data-item-type")]))
+        marker = " ".join(filter(None, [card.get("class"), card.get("data-type"),
+                                        card.get("data-item-type")]))
         if _ORGANIC.search(marker):
             return False
         if _SPONSORED.search(marker) or card.get("data-sponsored") not in (None, "false", "0"):

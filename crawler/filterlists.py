@@ -8,6 +8,7 @@ Each crawl pins the version string of the lists it used; it is stored on every p
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -171,10 +172,8 @@ def update_lists(directory: Path | None = None, *, base_url: str | None = None,
     manifest_path = directory / MANIFEST
     manifest: dict[str, Any] = {"lists": {}}
     if manifest_path.is_file():
-        try:
+        with contextlib.suppress(ValueError):
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except ValueError:
-            pass
     out = []
     for name in wanted:
         if name not in LIST_URLS:
@@ -269,7 +268,7 @@ class AdEngine:
         except Exception:
             return []
         selectors = list(res.hide_selectors)
-        if not res.generichide and (classes or ids):
+        if not getattr(res, "generichide", False) and (classes or ids):
             selectors += self.engine.hidden_class_id_selectors(sorted(classes), sorted(ids), res.exceptions)
         return list(dict.fromkeys(selectors))
 

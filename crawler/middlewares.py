@@ -49,7 +49,8 @@ class SsrfGuardMiddleware:
         refusal = ssrf_refusal(request.url, allow_private=bool(getattr(spider, "allow_private", False)),
                                resolve=not getattr(spider, "proxy", None))
         if refusal:
-            self.crawler.stats.inc_value("vigie/ssrf_refused")  # type: ignore[union-attr]
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("vigie/ssrf_refused")
             raise IgnoreRequest(f"SSRF guard: {refusal}")
         return None
 

@@ -46,8 +46,8 @@ class JobJournal:
                     self.scheduled_rows.setdefault(parts[0], (int(parts[1]), parts[2]))
         if done_path.is_file():
             self.done_urls = set(done_path.read_text(encoding="utf-8", errors="replace").splitlines())
-        self._sched = sched_path.open("a", encoding="utf-8")  # noqa: SIM115 - kept open for the crawl
-        self._done = done_path.open("a", encoding="utf-8")  # noqa: SIM115
+        self._sched = sched_path.open("a", encoding="utf-8")
+        self._done = done_path.open("a", encoding="utf-8")
 
     def scheduled(self, url: str, depth: int, mode: str) -> None:
         self.scheduled_rows.setdefault(url, (depth, mode))

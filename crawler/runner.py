@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crawler.browser import launch_options
+from crawler.browser import chromium_path, launch_options
 from crawler.filterlists import resolve_lists
 from crawler.seeds import load_seeds
 from store.db import migrate
@@ -32,6 +32,8 @@ def crawl_settings(*, proxy: str | None = None, jobdir: str | Path | None = None
     settings.setmodule(module, priority="project")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(proxy), priority="cmdline")
     settings.set("ROBOTSTXT_OBEY", obey_robots, priority="cmdline")
+    # in-process runs (CLI, `vigie demo`) show a progress bar and a summary: Scrapy stays quiet
+    settings.set("LOG_LEVEL", os.environ.get("VIGIE_CRAWL_LOG_LEVEL", "WARNING"), priority="cmdline")
     if jobdir:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     for key, value in (overrides or {}).items():
@@ -53,19 +55,20 @@ def run_placements_crawl(seeds: list[str] | str, *, render: bool | None = None, 
 
     from crawler.spiders.placements import PlacementsSpider
 
-    urls, errors = load_seeds(seeds)
-    for err in errors:
-        log.warning("bad seed line skipped: %s", err)
+    urls, errors = load_seeds(seeds)  # the spider reports the bad lines (log + CrawlRun.stats)
     if not urls:
         raise UserError("no usable seed" + (f" ({errors[0]})" if errors else ""))
     resolve_lists(filter_lists or None, proxy=proxy)  # fail early on a bad --filter-list
+    if render is True and chromium_path() is None:
+        raise UserError("--render needs Chromium: install it (apt-get install chromium) or set "
+                        "PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH")
     database_url = database_url or get_settings().database_url
     migrate(database_url)
     overrides = dict(settings_overrides or {})
     if progress is not None:
         overrides["VIGIE_PROGRESS"] = progress
     settings = crawl_settings(proxy=proxy, jobdir=jobdir, obey_robots=obey_robots, overrides=overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PlacementsSpider)
     process.crawl(crawler, seeds=seeds, render={True: "1", False: "0", None: "auto"}[render], proxy=proxy,
                   filter_lists=filter_lists or None, max_pages_per_site=max_pages_per_site, depth=depth,

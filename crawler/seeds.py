@@ -19,6 +19,8 @@ class SeedError:
     reason: str
 
     def __str__(self) -> str:
+        if self.text in self.reason:
+            return f"{self.where}:{self.line}: {self.reason}"
         return f"{self.where}:{self.line}: {self.reason}: {self.text!r}"
 
 

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 SPIDER = "placements"
 HEARTBEAT_EVERY = 3.0
 HEARTBEAT_TTL = 12
+POLL_EVERY = 0.5
 MIGRATE_LOCK = 0x76696769  # "vigi"
 
 _POP = """
@@ -190,6 +191,7 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
         self.inflight_key = ""
         self._pending: dict[str, list[str]] = defaultdict(list)
         self._beat: Any = None
+        self._poller: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedPlacementsSpider:
@@ -241,11 +243,28 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
         self._heartbeat()
         self._beat = task.LoopingCall(self._heartbeat)
         self._beat.start(HEARTBEAT_EVERY, now=False)
+        self._poller = task.LoopingCall(self._poll)
+        self._poller.start(POLL_EVERY, now=False)
         log.info("worker %s reading seeds from %s", self.worker_id, self.redis_key)
 
+    def _poll(self) -> None:
+        """An idle Scrapy engine looks for work every 5 s only; new seeds, or requests another
+        worker queued, are picked up within POLL_EVERY instead."""
+        if self.server is None:
+            return
+        try:
+            if self.server.llen(self.redis_key):
+                self.schedule_next_requests()
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None and self.server.zcard(self.keys["requests"]):
+                slot.nextcall.schedule()
+        except redis.RedisError as exc:
+            log.warning("polling Redis failed: %s", exc)
+
     def _closed(self, spider: Any, reason: str) -> None:
-        if self._beat is not None and self._beat.running:
-            self._beat.stop()
+        for loop in (self._beat, self._poller):
+            if loop is not None and loop.running:
+                loop.stop()
         if self.server is not None:
             if reason == "finished":
                 self.server.delete(self.inflight_key)

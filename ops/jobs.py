@@ -18,6 +18,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -140,6 +141,31 @@ def _tail(path: Path, size: int = LOG_TAIL) -> str:
         return ""
 
 
+def running_instance(ctx: JobContext, job_id: str) -> int | None:
+    """The run of ``job_id`` still going in another process of this machine (e.g. `vigie
+    schedule run-now` while `vigie serve` runs it), so a job never runs twice at once;
+    ``max_instances=1`` only covers one scheduler."""
+    with session_scope(ctx.database_url) as s:
+        candidates = list(s.scalars(select(CrawlRun).where(CrawlRun.status == "running")
+                                    .order_by(CrawlRun.id.desc()).limit(200)))
+    for run in candidates:
+        args = run.args or {}
+        if args.get("job_id") != job_id or not args.get("pid"):
+            continue
+        if args.get("host") != socket.gethostname():
+            continue  # another machine's process: not ours to judge
+        try:
+            os.kill(int(args["pid"]), 0)
+        except (ProcessLookupError, PermissionError, ValueError):
+            continue
+        return run.id
+    return None
+
+
+class AlreadyRunning(Exception):
+    """The job is running in another process; this run was skipped."""
+
+
 def run_subprocess(kind: str, argv: list[str], *, job_id: str | None = None,
                    extra_env: dict[str, str] | None = None, record: dict[str, Any] | None = None,
                    ctx: JobContext | None = None, run_id: int | None = None,
@@ -153,6 +179,9 @@ def run_subprocess(kind: str, argv: list[str], *, job_id: str | None = None,
     pipeline updates this run's stats page by page instead of creating a run of its own."""
     ctx = ctx or context()
     args = {"job_id": job_id, "argv": argv, **(record or {})}
+    if job_id and (other := running_instance(ctx, job_id)) is not None:
+        log.warning("job %s: run %s is still going; not starting another", job_id, other)
+        raise AlreadyRunning(f"job {job_id} is already running (crawl run {other})")
     if run_id is None:
         run_id, log_path = _start_run(ctx, kind, args)
     else:
@@ -179,7 +208,7 @@ def run_subprocess(kind: str, argv: list[str], *, job_id: str | None = None,
         with session_scope(ctx.database_url) as s:
             run = s.get(CrawlRun, run_id)
             if run is not None:
-                run.args = {**run.args, "pid": proc.pid}
+                run.args = {**run.args, "pid": proc.pid, "host": socket.gethostname()}
         try:
             code = proc.wait()
         finally:
@@ -285,6 +314,8 @@ def crawl_placements(group: str | None = None, *, job_id: str | None = None, see
     ``vigie worker`` processes instead."""
     ctx = context()
     jid = job_id or f"crawl:{group or 'all'}"
+    if (other := running_instance(ctx, jid)) is not None:
+        raise AlreadyRunning(f"job {jid} is already running (crawl run {other})")
     if seeds:
         seed_list = [line.strip() for line in Path(seeds).read_text(encoding="utf-8").splitlines()
                      if line.strip() and not line.lstrip().startswith("#")]

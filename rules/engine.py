@@ -26,7 +26,7 @@ from rules.text import Folded, fold, fold_phrase
 # --- facts in -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class PageFacts:
     """What is known about one page. ``domain_categories`` are the list categories (UT1...) of
     its domain, looked up by the caller; ``site_context`` names contexts that hold for the whole
@@ -66,7 +66,7 @@ class PageRecord:
 # --- verdicts out ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     """Why a rule fired: which terms, how often, where, and snippets of the original text."""
 
@@ -84,7 +84,7 @@ class Evidence:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class CategoryVerdict:
     category: str
     tier: str
@@ -167,13 +167,13 @@ class SiteVerdict:
 # --- the engine -----------------------------------------------------------------------------
 
 
-_WS_RUN = re.compile(r"\s{2,}")
+_WS_RUN = re.compile(r"[ \t\u00a0\u202f]{2,}")
 
 
 def _squeeze(text: str) -> str:
-    """Whitespace runs -> one space, so that phrases match across them (snippets are one-line
-    anyway); a cheap no-op for text without runs."""
-    if "  " in text or "\n\n" in text or " \n" in text or "\n " in text or "\t" in text:
+    """Runs of spaces within a line -> one space, so that phrases match across them; a cheap
+    no-op for text without runs. Line breaks are kept: a phrase does not span two lines."""
+    if "  " in text or "\t" in text or "\u00a0" in text:
         return _WS_RUN.sub(" ", text)
     return text
 

@@ -15,7 +15,9 @@ lazily, only when a snippet is asked for."""
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -108,27 +110,57 @@ class Folded:
         return out.replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
+class _NotLatin1(Exception):
+    """A character folds outside Latin-1 (Greek, Cyrillic...): use the generic path."""
+
+
+_collect = threading.local()
+
+
+def _fold_error(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: characters outside Latin-1 are folded right inside ``encode`` (one
+    call per run of such characters); those folding to several characters are remembered."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        f = fold_char(ch)
+        if len(f) != 1:
+            _collect.multi.add(ch)
+        if not f.isascii() and any(ord(c) > 255 for c in f):
+            raise _NotLatin1(ch)
+        out.append(f)
+    return "".join(out), exc.end
+
+
+codecs.register_error("vigie-fold", _fold_error)
+
+
 def fold(text: str) -> Folded:
     """Fold ``text`` once for matching (see the module docstring)."""
     if text.isascii():
         return Folded(text.encode("ascii").translate(_TABLE).decode("ascii"), text)
-    replaced = text
-    multi = []
-    generic = False
-    for ch in set(text):
-        if ord(ch) < 256 and ch not in _LATIN1_MULTI:
-            continue
-        f = fold_char(ch)
-        if len(f) != 1:
-            multi.append(ch)
-        if any(ord(c) > 255 for c in f):
-            generic = True
-        elif not generic:
-            replaced = replaced.replace(ch, f)
-    if generic:
-        multi = [c for c in set(text) if len(fold_char(c)) != 1]
-        return Folded("".join(map(fold_char, text)), text, "".join(sorted(multi)))
-    return Folded(replaced.encode("latin-1").translate(_TABLE).decode("latin-1"), text, "".join(sorted(multi)))
+    multi: set[str] = set()
+    _collect.multi = multi
+    for ch in _LATIN1_MULTI:  # a few C-speed scans
+        if ch in text:
+            multi.add(ch)
+            text_ = text.replace(ch, fold_char(ch))
+            break
+    else:
+        text_ = text
+    if multi:
+        for ch in _LATIN1_MULTI - multi:
+            if ch in text_:
+                multi.add(ch)
+                text_ = text_.replace(ch, fold_char(ch))
+    try:
+        data = text_.encode("latin-1", "vigie-fold")
+    except _NotLatin1:
+        every = set(text)
+        return Folded("".join(map(fold_char, text)), text,
+                      "".join(sorted(c for c in every if len(fold_char(c)) != 1)))
+    return Folded(data.translate(_TABLE).decode("latin-1"), text, "".join(sorted(multi)))
 
 
 def fold_phrase(phrase: str) -> str:

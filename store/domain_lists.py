@@ -29,11 +29,6 @@ class ImportReport:
     version: str = ""
 
 
-def ensure_table(session: Session) -> None:
-    """Create the table when the database predates it (until the lead regenerates the migration)."""
-    DomainCategory.__table__.create(session.connection(), checkfirst=True)  # type: ignore[attr-defined]
-
-
 def _read_bytes(data: bytes, name: str) -> list[str]:
     if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
@@ -114,7 +109,6 @@ def fetch(url: str, dest_dir: Path) -> Path:
 
 def import_ut1(session: Session, source: Path, categories: list[str] | None = None) -> ImportReport:
     """Replace each imported category's entries (other categories are kept)."""
-    ensure_table(session)
     report = ImportReport(str(source))
     versions = []
     for cat, lines, version in _lists_from_path(source):
@@ -142,11 +136,7 @@ class CategoryLookup:
     def __init__(self, session: Session):
         self.session = session
         self._cache: dict[str, tuple[frozenset[str], list[tuple[str, str]]]] = {}
-        try:
-            ensure_table(session)
-            self.enabled = session.execute(select(DomainCategory.id).limit(1)).first() is not None
-        except Exception:
-            self.enabled = False
+        self.enabled = session.execute(select(DomainCategory.id).limit(1)).first() is not None
 
     def for_url(self, url: str) -> frozenset[str]:
         if not self.enabled:

@@ -32,8 +32,8 @@ from crawler import browser
 from crawler.adtech import first_network, network_for_url
 from crawler.attribution import (
     BrandMatcher,
-    domain_of,
     Fetched,
+    domain_of,
     load_brand_matcher,
     parse_creative,
     rank_candidates,
@@ -198,7 +198,7 @@ class PlacementsSpider(scrapy.Spider):
             url = urldefrag(urljoin(page_url, href))[0]
             if not url.startswith(("http://", "https://")) or domain_of(url) != site:
                 continue
-            if _SKIP_EXT.search(urlsplit(url).path) or a.get("rel") == "nofollow" and network_for_url(url):
+            if _SKIP_EXT.search(urlsplit(url).path) or (a.get("rel") == "nofollow" and network_for_url(url)):
                 continue
             request = self.schedule(url, depth + 1)
             if request is not None:
@@ -209,29 +209,30 @@ class PlacementsSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         depth = int(response.meta.get("vigie_depth", 0))
         if not isinstance(response, TextResponse) or not self._is_html(response):
-            yield self._page_item(response.url, "not_html", response.status,
-                                  error=f"not HTML: {response.headers.get('Content-Type', b'').decode('latin-1')}")
+            yield self._response_item(response, "not_html", response.status,
+                                  error=f"not HTML: {(response.headers.get('Content-Type') or b'').decode('latin-1')}")
             return
         root = parse_html(response.body)
         if root is None:
-            yield self._page_item(response.url, "failed", response.status, error="unparseable HTML")
+            yield self._response_item(response, "failed", response.status, error="unparseable HTML")
             return
         scan = self.detector.scan(root, response.url)
         links = list(self.follow_links(root, response.url, depth))
         if (self.render_mode == "auto" and scan.ad_scripts and self.browser_ok
                 and not response.meta.get("vigie_no_render")):
-            self.crawler.stats.inc_value("vigie/auto_render")  # type: ignore[union-attr]
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("vigie/auto_render")
             yield self.make_page_request(response.url, depth, render=True, dont_filter=True, vigie_auto=True)
         else:
             ads = await asyncio.gather(*(self.attribute(ad, response.url, rendered=False) for ad in scan.ads))
-            yield self._page_item(response.url, "ok", response.status, root=root, ads=list(ads),
+            yield self._response_item(response, "ok", response.status, root=root, ads=list(ads),
                                   meta={"ad_scripts": scan.ad_scripts[:20]})
         for request in links:
             yield request
 
     @staticmethod
     def _is_html(response: Response) -> bool:
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         if not ctype:
             return b"<html" in response.body[:2048].lower() or b"<!doctype html" in response.body[:2048].lower()
         return "html" in ctype
@@ -259,7 +260,7 @@ class PlacementsSpider(scrapy.Spider):
             content = await page.content()
             root = parse_html(content)
             if root is None:
-                yield self._page_item(response.url, "failed", response.status, error="unparseable DOM")
+                yield self._response_item(response, "failed", response.status, error="unparseable DOM")
                 return
             by_vg = {el.get("data-vg"): el for el in root.iter() if isinstance(el.tag, str) and el.get("data-vg")}
             frame_rules: dict[Any, tuple[str, str]] = {}
@@ -290,7 +291,7 @@ class PlacementsSpider(scrapy.Spider):
                     await self._evidence(page, ad, record, response.url)
             for record in records:
                 record["slot"].pop("vg", None)
-            yield self._page_item(response.url, "ok", response.status, root=root, ads=list(records),
+            yield self._response_item(response, "ok", response.status, root=root, ads=list(records),
                                   rendered=True, meta={"ad_scripts": scan.ad_scripts[:20],
                                                        "requests": len(requests)})
             if self.render_mode == "always":
@@ -314,7 +315,8 @@ class PlacementsSpider(scrapy.Spider):
             try:
                 handle = await asyncio.wait_for(top.frame_element(), 5)
                 vg = await handle.get_attribute("data-vg")
-            except Exception:
+            except Exception as exc:  # a detached frame
+                log.debug("frame element unavailable: %s", exc)
                 continue
             if vg is None:
                 continue
@@ -323,7 +325,8 @@ class PlacementsSpider(scrapy.Spider):
             info["urls"].append(frame.url)
             try:
                 summary = await asyncio.wait_for(frame.evaluate(browser.FRAME_SUMMARY), 5)
-            except Exception:
+            except Exception as exc:
+                log.debug("frame %s unreadable: %s", frame.url, exc)
                 continue
             info["links"] += [u for u in summary.get("links", []) if u and u not in info["links"]]
             info["text"] = (info["text"] + " " + summary.get("text", "") + " " + summary.get("alts", "")).strip()
@@ -347,8 +350,8 @@ class PlacementsSpider(scrapy.Spider):
         try:
             ctx = page.context
             await page.close()
-        except Exception:
-            pass
+        except Exception as exc:
+            log.debug("closing page: %s", exc)
         if not context:
             return
         self._ctx_done[context] += 1
@@ -357,8 +360,8 @@ class PlacementsSpider(scrapy.Spider):
             try:
                 await ctx.close()
                 log.debug("closed browser context %s", context)
-            except Exception:
-                pass
+            except Exception as exc:
+                log.debug("closing context %s: %s", context, exc)
 
     async def _evidence(self, page: Any, ad: Ad, record: dict[str, Any], page_url: str) -> None:
         vg = record["slot"].get("vg")
@@ -387,7 +390,7 @@ class PlacementsSpider(scrapy.Spider):
             return
         status, http_status = "failed", None
         if failure.check(HttpError):
-            http_status = failure.value.response.status
+            http_status = failure.value.response.status  # type: ignore[union-attr]
             error = f"HTTP {http_status}"
         elif failure.check(IgnoreRequest):
             error = str(failure.value) or "ignored"
@@ -406,12 +409,13 @@ class PlacementsSpider(scrapy.Spider):
             "vigie_guard": True, "download_maxsize": SUB_MAXSIZE, "download_timeout": 15,
             "max_retry_times": 1})
         try:
-            response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+            assert self.crawler.engine is not None
+            response = await self.crawler.engine.download_async(request)
         except IgnoreRequest as exc:
             return Fetched(url=url, status=0, headers={}, error=f"refused: {exc}")
         except Exception as exc:
             return Fetched(url=url, status=0, headers={}, error=f"{type(exc).__name__}: {exc}"[:300])
-        headers = {k.decode("latin-1").lower(): response.headers.get(k, b"").decode("latin-1")
+        headers = {k.decode("latin-1").lower(): (response.headers.get(k) or b"").decode("latin-1")
                    for k in response.headers}
         return Fetched(url=response.url, status=response.status, headers=headers, body=response.body)
 
@@ -503,6 +507,11 @@ class PlacementsSpider(scrapy.Spider):
                 "rendered": rendered, "screenshot_path": None, "page_screenshot_path": None}
 
     # --- items --------------------------------------------------------------------------------
+
+    def _response_item(self, response: Response, status: str, http_status: int | None,
+                       **kwargs: Any) -> PageItem:
+        return self._page_item(response.url, status, http_status, scheduled_url=response.meta.get("vigie_url"),
+                               **kwargs)
 
     def _page_item(self, url: str, status: str, http_status: int | None, *, root: Any = None,
                    ads: list[dict[str, Any]] | None = None, error: str | None = None,

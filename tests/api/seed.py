@@ -28,6 +28,7 @@ from store.models import (
     Placement,
     RiskAssessment,
     Seller,
+    SellersJsonFile,
     Site,
 )
 from store.users import create_user, mint_token
@@ -151,13 +152,15 @@ def seed(session: Session, data_dir: Path, *, xss: bool = False) -> World:
     xl.entries.append(ExclusionEntry(domain="hate-news.example", status="suggested",
                                      reasons=[{"type": "category", "category": "hate_speech", "tier": "high",
                                               "profile": "high", "note": "over the brand's profile"}]))
-    xl.entries.append(ExclusionEntry(domain="=evil.example", status="approved", reasons=[{"type": "manual", "note": "csv test"}]))
+    xl.entries.append(ExclusionEntry(domain="=evil.example", status="approved",
+                                     reasons=[{"type": "manual", "note": "csv test"}]))
     session.add(xl)
 
     f = AdsTxtFile(domain="hate-news.example", kind="ads.txt", status="ok")
     f.records.append(AdsTxtRecord(line=1, ad_system="criteo.com", account_id="B-1234", relationship_="DIRECT"))
     session.add(f)
     session.add(Seller(ad_system="criteo.com", seller_id="B-1234", name="Hate News SAS", seller_type="PUBLISHER"))
+    session.add(SellersJsonFile(ad_system="criteo.com", status="ok", seller_count=1))
     session.commit()
     w.ids.update(acme=acme.id, zen=zen.id, hate=hate.id, safe=safe.id, page1=p1.id, case=case.id,
                  case2=case2.id, list=xl.id, entry=xl.entries[0].id if xl.entries[0].domain == "hate-news.example"

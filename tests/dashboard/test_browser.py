@@ -153,7 +153,7 @@ def test_main_flows_in_chromium(database_url: str, session: Session, data_dir: P
             page.locator("a[data-format='google-ads']").first.click()
         target = tmp_path / dl.value.suggested_filename
         dl.value.save_as(target)
-        assert dl.value.suggested_filename.endswith(".txt")
+        assert dl.value.suggested_filename.endswith(".csv")  # Google Ads bulk upload: one placement per row
         assert "hate-news.example" in target.read_text(encoding="utf-8").split()
         shot(page, "08-exclusions-approved")
 

@@ -160,6 +160,7 @@ def schedule_run_now(
 ) -> None:
     """Run a job now, here in the foreground (or, with --queue, in `vigie serve`)."""
     from ops import scheduler
+    from ops.jobs import AlreadyRunning
 
     try:
         url = _db(database)
@@ -168,7 +169,7 @@ def schedule_run_now(
             typer.echo(f"queued {job_id}: `vigie serve` runs it at its next wake-up")
             return
         result = scheduler.run_job_now(url, job_id)
-    except UserError as exc:
+    except (UserError, AlreadyRunning) as exc:
         _fail(str(exc))
     typer.echo(f"ran {job_id}: crawl run {result}" if isinstance(result, int) else f"ran {job_id}")
 
