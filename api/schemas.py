@@ -59,9 +59,10 @@ class BrandOut(Orm):
 
 class SuitabilityIn(BaseModel):
     """GARM category -> the lowest tier the brand excludes (``floor`` = floor only, ``high`` =
-    high and above, ``medium`` = medium and above, ``low`` = all risk), as DV360 does."""
+    high and above, ``medium`` = medium and above, ``all`` = every risk tier), as DV360 does;
+    ``default`` sets the categories not named (floor when absent)."""
 
-    suitability: dict[str, Literal["floor", "high", "medium", "low"]]
+    suitability: dict[str, Literal["floor", "high", "medium", "all"]]
 
 
 class SiteOut(Orm):

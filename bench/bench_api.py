@@ -221,10 +221,11 @@ def main() -> None:
          "api", "/api/v1/placements"),
         ("brand, pages 2-101 (cursor)", lambda: {**deep_params, "cursor": r.choice(deep_cursors)}, "api",
          "/api/v1/placements"),
-        ("page: brand", lambda: {"brand": str(r.randint(1, N_BRANDS))}, "page", "/exposures"),
-        ("page: category + network", lambda: {"category": r.choice(CATEGORIES), "network": r.choice(NETWORKS)},
+        ("brand", lambda: {"brand": str(r.randint(1, N_BRANDS))}, "page", "/exposures"),
+        ("category + network", lambda: {"category": r.choice(CATEGORIES), "network": r.choice(NETWORKS)},
          "page", "/exposures"),
-        ("page: no filter", lambda: {}, "page", "/exposures"),
+        ("no filter", lambda: {}, "page", "/exposures"),
+        ("overview (aggregates cached 60 s)", lambda: {}, "page", "/"),
     ]
     baselines: list[Scenario] = [
         ("BASELINE no filter, first page", lambda: {}, "api", "/bench/offset-placements"),

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("VIGIE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
+ROUNDS = 5
 COMMON_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                    "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "ROBOTSTXT_OBEY": "False", "LOG_LEVEL": "WARNING"}
 
@@ -44,8 +45,9 @@ def bare_worker(urls_file: str, proxy: str) -> None:
         name = "bare"
 
         async def start(self) -> Any:
-            for url in urls:
-                yield scrapy.Request(url, meta={"proxy": proxy}, dont_filter=True)
+            for _ in range(ROUNDS):  # several rounds: 107 pages alone take too little time to time
+                for url in urls:
+                    yield scrapy.Request(url, meta={"proxy": proxy}, dont_filter=True)
 
         def parse(self, response: Any) -> None:
             return None
@@ -60,13 +62,14 @@ def bare_worker(urls_file: str, proxy: str) -> None:
                       "seconds": stats.get("elapsed_time_seconds", 0.0)}))
 
 
-def _placement_run(urls: list[str], proxy: str, render: bool, tmp: Path) -> tuple[int, float]:
+def _placement_run(urls: list[str], proxy: str, render: bool, tmp: Path,
+                   chains: str = "follow") -> tuple[int, float, int]:
     from sqlalchemy import select
 
     from store.db import session_scope
     from store.models import CrawlRun
 
-    data = tmp / ("render" if render else "static")
+    data = tmp / f"{'render' if render else 'static'}-{chains}"
     data.mkdir()
     seeds = data / "seeds.txt"
     seeds.write_text("\n".join(urls))
@@ -77,13 +80,14 @@ def _placement_run(urls: list[str], proxy: str, render: bool, tmp: Path) -> tupl
     for k, v in COMMON_SETTINGS.items():
         if k != "ROBOTSTXT_OBEY":
             args += ["--set", f"{k}={v}"]
+    args += ["--set", f"VIGIE_CLICK_CHAINS={chains}"]
     env = {**os.environ, "VIGIE_DATA_DIR": str(data), "VIGIE_DATABASE_URL": db, "VIGIE_CRAWL_LOG_LEVEL": "WARNING"}
     subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True)
     with session_scope(db) as s:
         run = s.scalars(select(CrawlRun)).one()
         assert run.finished_at is not None
         seconds = (run.finished_at - run.started_at).total_seconds()
-        return int(run.stats["pages"]), seconds
+        return int(run.stats["pages"]), seconds, int(run.stats.get("requests", 0))
 
 
 def crawl_bench(render_pages: int, skip_render: bool) -> None:
@@ -91,7 +95,7 @@ def crawl_bench(render_pages: int, skip_render: bool) -> None:
     from demo.world import build_world
 
     world = build_world(7)
-    urls = [p.url for p in world.pages()]
+    urls = [p.url for p in world.pages]
     with DemoWeb(world) as web, tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         urls_file = tmp / "urls.txt"
@@ -100,15 +104,21 @@ def crawl_bench(render_pages: int, skip_render: bool) -> None:
                              check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         bare = json.loads(out)
         bare_rate = bare["pages"] / bare["seconds"]
-        pages, seconds = _placement_run(urls, web.proxy_url, False, tmp)
-        rate = pages / seconds
-        print(f"static crawl, {len(urls)} demo pages: placement spider {rate:.1f} pages/s "
-              f"({pages} pages in {seconds:.1f} s, detection + iframe fetches + click chains) vs bare Scrapy "
-              f"{bare_rate:.1f} pages/s ({bare['pages']} pages in {bare['seconds']:.1f} s) -> "
-              f"{rate / bare_rate:.2f}x of the bare rate")
+        print(f"static crawl, {len(urls)} demo pages ({len(world.ground_truth()['ads'])} ads), demo proxy, "
+              f"AutoThrottle off, robots off, 32 concurrent / 8 per host:")
+        print(f"  bare Scrapy spider (fetch only, {ROUNDS} rounds): {bare_rate:.1f} pages/s "
+              f"({bare['pages']} pages in {bare['seconds']:.2f} s)")
+        for chains, what in (("follow", "detection + ad iframe fetches + every click chain hop by hop"),
+                             ("param", "same, but a tracker's destination parameter is trusted without fetching")):
+            pages, seconds, requests = _placement_run(urls, web.proxy_url, False, tmp, chains)
+            rate = pages / seconds
+            print(f"  placement spider, VIGIE_CLICK_CHAINS={chains} ({what}): {rate:.1f} pages/s "
+                  f"({pages} pages in {seconds:.2f} s) -> {rate / bare_rate:.2f}x of the bare rate; "
+                  f"{requests} requests ({requests / max(1, pages):.1f} per page), {requests / seconds:.0f} "
+                  f"requests/s vs the bare spider's {bare_rate:.0f}")
         if not skip_render:
             subset = urls[:render_pages]
-            rpages, rseconds = _placement_run(subset, web.proxy_url, True, tmp)
+            rpages, rseconds, _ = _placement_run(subset, web.proxy_url, True, tmp)
             print(f"rendered crawl (Chromium, settle + visibility + 2 screenshots per ad): "
                   f"{rpages / rseconds * 60:.1f} pages/min ({rpages} pages in {rseconds:.1f} s)")
 

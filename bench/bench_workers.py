@@ -7,7 +7,9 @@ Needs Redis (VIGIE_TEST_REDIS_URL, default redis://127.0.0.1:6379/0) and uses Po
 VIGIE_TEST_POSTGRES_URL is set (a throw-away database per round), else SQLite. The demo web runs
 in this process as the workers' proxy. Workers are started first and wait on the queue, so the
 clock measures crawling only (not Python/Scrapy start-up): it starts when the seeds are pushed
-and stops when every page of the crawl is stored. Static mode by default (no browser).
+and stops when the round's pages are stored. A round is ``--passes`` crawls of the demo web back
+to back (the duplicate filter reset in between; recrawled pages are upserts), long enough to
+measure. Rounds of 1 and 2 workers alternate. Static mode by default (no browser).
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from demo.server import DemoWeb  # noqa: E402
 from demo.world import build_world  # noqa: E402
-from ops.distributed import clear, connect, keys, push_seeds  # noqa: E402
+from ops.distributed import clear, connect, keys, push_seeds, reset_crawl  # noqa: E402
 from store.db import get_engine, migrate, session_scope  # noqa: E402
-from store.models import Page  # noqa: E402
+from store.models import CrawlRun, Page  # noqa: E402
 
 
 def new_database(tmp: Path, tag: str) -> tuple[str, object]:
@@ -63,18 +65,20 @@ def pages(url: str) -> int:
         return int(s.scalar(select(func.count(Page.id))) or 0)
 
 
-def longest_pause(url: str) -> float:
-    """The longest time between two consecutive stored pages (a worker waiting for work)."""
+def pages_done(url: str) -> int:
+    """Pages stored by the workers of this round, recrawls included (sum of the runs' stats)."""
     with session_scope(url) as s:
-        seen = sorted(s.scalars(select(Page.first_seen)))
-    return max(((b - a).total_seconds() for a, b in zip(seen, seen[1:], strict=False)), default=0.0)
+        return sum(int((r.stats or {}).get("pages", 0)) for r in s.scalars(select(CrawlRun)))
 
 
 def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, render: bool,
-              expected: int | None) -> tuple[int, float, float]:
+              per_pass: int, passes: int) -> tuple[int, float]:
+    """``passes`` full crawls of the demo web back to back (the duplicate filter is reset between
+    passes), so a round is long enough to measure; returns (pages stored, seconds)."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     url, drop = new_database(tmp, prefix)
     r = connect(redis_url)
+    k = keys(prefix)
     procs = []
     try:
         for i in range(n_workers):
@@ -85,29 +89,21 @@ def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tm
                    "-s", "LOG_LEVEL=WARNING"]
             procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL))
-        k = keys(prefix)
         deadline = time.monotonic() + 120
         while len(list(r.scan_iter(match=k["worker"] + "*"))) < n_workers:
             if time.monotonic() > deadline:
                 raise SystemExit("workers did not start")
             time.sleep(0.05)
         t0 = time.perf_counter()
-        push_seeds(redis_url, seeds, key_prefix=prefix)
-        last, last_change = -1, time.monotonic()
-        while True:
-            n = pages(url)
-            queue_empty = not r.zcard(k["requests"]) and not r.llen(k["start_urls"])
-            busy = any(r.hlen(x) for x in r.scan_iter(match=k["inflight"] + "*"))
-            if n != last:
-                last, last_change = n, time.monotonic()
-            if (expected is not None and n >= expected) or (
-                    expected is None and queue_empty and not busy and time.monotonic() - last_change > 2):
-                break
-            time.sleep(0.02)
-        elapsed = time.perf_counter() - t0
-        if expected is None:
-            elapsed -= min(elapsed, time.monotonic() - last_change)  # the quiet period is not crawling
-        return last, elapsed, longest_pause(url)
+        for n in range(1, passes + 1):
+            reset_crawl(r, prefix)
+            push_seeds(redis_url, seeds, key_prefix=prefix, new_crawl=False)
+            deadline = time.monotonic() + 600
+            while pages_done(url) < per_pass * n:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"pass {n} did not finish: {pages_done(url)} pages")
+                time.sleep(0.02)
+        return pages_done(url), time.perf_counter() - t0
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -120,9 +116,28 @@ def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tm
         drop()  # type: ignore[operator]
 
 
+def pages_per_pass(web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, render: bool) -> int:
+    """How many pages one crawl of the demo web stores (one worker, until the queue is drained)."""
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    url, drop = new_database(tmp, prefix)
+    env = {**os.environ, "VIGIE_DATABASE_URL": url, "VIGIE_DATA_DIR": str(tmp / prefix)}
+    push_seeds(redis_url, seeds, key_prefix=prefix)
+    try:
+        subprocess.run([sys.executable, "-m", "vigie", "worker", "--redis", redis_url, "--database", url,
+                        "--proxy", web.proxy_url, "--key-prefix", prefix, "--allow-private", "--max-idle", "3",
+                        "--render" if render else "--no-render", "-s", "AUTOTHROTTLE_ENABLED=False",
+                        "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env, check=True, timeout=900,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return pages(url)
+    finally:
+        clear(redis_url, prefix)
+        drop()  # type: ignore[operator]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--passes", type=int, default=4, help="crawls of the demo web per round")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--render", action="store_true", help="render every page in Chromium")
     args = ap.parse_args()
@@ -131,17 +146,18 @@ def main() -> int:
     seeds = world.seed_urls()
     db_kind = "PostgreSQL" if os.environ.get("VIGIE_TEST_POSTGRES_URL") else "SQLite"
     print(f"demo web seed 7: {len(seeds)} sites; database {db_kind}; {os.cpu_count()} CPU(s); "
-          f"{'rendered' if args.render else 'static'} pages; {args.rounds} round(s) each")
+          f"{'rendered' if args.render else 'static'} pages; {args.rounds} round(s) per worker count")
     results: dict[int, list[float]] = {}
-    expected: int | None = None
+    load_before = os.getloadavg()[0]
     with DemoWeb(world) as web, tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
-        for n in args.workers:
-            for _ in range(args.rounds):
-                got, seconds, pause = one_round(n, web, seeds, redis_url, Path(tmp), args.render, expected)
-                expected = expected or got
+        per_pass = pages_per_pass(web, seeds, redis_url, Path(tmp), args.render)
+        print(f"one crawl of the demo web = {per_pass} pages; {args.passes} crawls per round")
+        for _ in range(args.rounds):  # interleaved, so a change in machine load hits both alike
+            for n in args.workers:
+                got, seconds = one_round(n, web, seeds, redis_url, Path(tmp), args.render, per_pass, args.passes)
                 results.setdefault(n, []).append(got / seconds)
-                print(f"  {n} worker(s): {got} pages in {seconds:.2f} s = {got / seconds:.1f} pages/s "
-                      f"(longest pause between two stored pages {pause:.1f} s)", flush=True)
+                print(f"  {n} worker(s): {got} pages in {seconds:.2f} s = {got / seconds:.1f} pages/s", flush=True)
+    print(f"load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
     base = statistics.median(results[args.workers[0]])
     print(f"\n{'workers':>8} {'pages/s (median)':>17} {'vs ' + str(args.workers[0]) + ' worker':>12}")
     for n, rates in results.items():

@@ -54,6 +54,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
 # a context is closed and replaced after this many pages so memory stays flat on long crawls
 VIGIE_PAGES_PER_CONTEXT = int(os.environ.get("VIGIE_PAGES_PER_CONTEXT", "40"))
+# follow: resolve every click chain hop by hop (evidence); param: trust a tracker's destination
+# parameter when there is one and fetch nothing (faster on big crawls)
+VIGIE_CLICK_CHAINS = os.environ.get("VIGIE_CLICK_CHAINS", "follow")
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 90,

@@ -6,6 +6,7 @@ they are http(s)."""
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path as FsPath
@@ -69,7 +70,7 @@ from store.models import (
 HERE = FsPath(__file__).parent
 NETWORKS: tuple[str, ...] = ("Google Ad Manager", "Criteo", "Xandr", "Taboola", "Outbrain", "Equativ")
 EVIDENCE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
-SUITABILITY_CHOICES = ("floor", "high", "medium", "low")
+SUITABILITY_CHOICES = ("floor", "high", "medium", "all")  # rules.suitability.LEVELS
 
 
 class LoginRequired(Exception):
@@ -93,6 +94,12 @@ def safe_href(url: Any) -> str | None:
 
 
 def fmt_dt(value: Any, with_time: bool = True) -> str:
+    """UTC, to the minute; ISO strings (history entries) are parsed first."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, datetime):
         return "—" if value is None else str(value)
     if value.tzinfo is None:
@@ -238,12 +245,30 @@ def switch_lang(request: Request, code: str, next: str = "/") -> Response:
 # --- overview -------------------------------------------------------------------------------
 
 
+OVERVIEW_TTL = 60.0
+_overview_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def cached(request: Request, key: str, compute: Callable[[], Any]) -> Any:
+    """Aggregates over the whole placements table (exposures at risk per brand) take seconds
+    on millions of rows; the overview shows them at most a minute old instead of recounting
+    on every visit."""
+    now = time.monotonic()
+    ck = (ctx(request).database_url, key)
+    hit = _overview_cache.get(ck)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    _overview_cache[ck] = (now + OVERVIEW_TTL, value)
+    return value
+
+
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, db: Session = Depends(get_db), user: User = Depends(page_user)) -> HTMLResponse:
     open_cases = db.scalar(select(func.count()).select_from(Case).where(Case.status.in_(["new", "drafted"])))
-    return render(request, "overview.html", at_risk=exposures_at_risk_by_brand(db),
-                  sites=riskiest_sites(db), spikes=pressure_spikes(db), runs=latest_runs(db),
-                  open_cases=open_cases or 0)
+    return render(request, "overview.html", at_risk=cached(request, "at_risk", lambda: exposures_at_risk_by_brand(db)),
+                  sites=riskiest_sites(db), spikes=cached(request, "spikes", lambda: pressure_spikes(db)),
+                  runs=latest_runs(db), open_cases=open_cases or 0)
 
 
 # --- exposures ------------------------------------------------------------------------------

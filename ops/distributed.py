@@ -9,6 +9,8 @@ Keys (``P`` is the key prefix, default ``vigie``; the spider is ``placements``):
     P:placements:inflight:WORKER  hash   requests a worker took and has not stored yet
     P:placements:inflight-seq     int    ids of in-flight entries
     P:placements:worker:WORKER    str    heartbeat, expires HEARTBEAT_TTL seconds after a worker dies
+    P:placements:scheduled        set    URLs scheduled in this crawl (all workers)
+    P:placements:site-pages       hash   pages scheduled per site in this crawl (--max-pages-per-site)
 
 Plain scrapy-redis loses the requests a worker had taken when the worker dies (they are already
 in the duplicate filter, so nothing schedules them again). Here a worker's pop moves the request
@@ -29,6 +31,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import urldefrag, urlsplit
 
 import redis
 from scrapy import signals
@@ -37,6 +40,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.spiders import RedisMixin
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from crawler.attribution import domain_of
 from crawler.pipelines import PlacementStorePipeline
 from crawler.seeds import normalise_seed
 from crawler.spiders.placements import PlacementsSpider
@@ -66,11 +70,25 @@ return #items
 """
 
 
+_SCHEDULE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) > tonumber(ARGV[3]) then return -1 end
+return 1
+"""
+
+
 def keys(prefix: str = "vigie", spider: str = SPIDER) -> dict[str, str]:
     base = f"{prefix}:{spider}"
     return {"start_urls": f"{base}:start_urls", "requests": f"{base}:requests",
             "dupefilter": f"{base}:dupefilter", "inflight": f"{base}:inflight:",
-            "seq": f"{base}:inflight-seq", "worker": f"{base}:worker:"}
+            "seq": f"{base}:inflight-seq", "worker": f"{base}:worker:",
+            "scheduled": f"{base}:scheduled", "site_pages": f"{base}:site-pages"}
+
+
+def reset_crawl(r: redis.Redis, key_prefix: str = "vigie") -> None:
+    """Forget which pages the previous crawl scheduled (fingerprints, URLs, pages per site)."""
+    k = keys(key_prefix)
+    r.delete(k["dupefilter"], k["scheduled"], k["site_pages"])
 
 
 def redis_settings(redis_url: str, *, key_prefix: str = "vigie", max_idle: int = 0) -> dict[str, Any]:
@@ -113,10 +131,26 @@ def push_seeds(redis_url: str, seeds: Iterable[str], *, key_prefix: str = "vigie
         if seed and not seed.startswith("#"):
             urls.append(normalise_seed(seed))
     if new_crawl and not crawl_in_progress(r, key_prefix):
-        r.delete(k["dupefilter"])
+        reset_crawl(r, key_prefix)
     if urls:
         r.rpush(k["start_urls"], *urls)
     return len(urls)
+
+
+def push_seed_specs(redis_url: str, specs: list[str], *, key_prefix: str = "vigie") -> tuple[int, list[Any]]:
+    """For ``vigie crawl placements --distributed URL``: the same seed arguments as a local
+    crawl (files and/or URLs/domains; bad lines are returned, not pushed), pushed to the
+    workers' queue. Returns (seeds pushed, seed errors)."""
+    from crawler.seeds import load_seeds
+    from vigie.errors import UserError
+
+    urls, errors = load_seeds(specs)
+    if not urls:
+        raise UserError("no usable seed" + (f" ({errors[0]})" if errors else ""))
+    try:
+        return push_seeds(redis_url, urls, key_prefix=key_prefix), errors
+    except redis.RedisError as exc:
+        raise UserError(f"--distributed: cannot reach {redis_url}: {exc}") from exc
 
 
 def crawl_in_progress(r: redis.Redis, key_prefix: str = "vigie") -> bool:
@@ -222,6 +256,20 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
         request = self.seed_request(url)
         return [request] if request is not None else []
 
+    def schedule(self, url: str, depth: int) -> Any:
+        """Like the spider's, but the pages already scheduled and the pages per site are counted
+        in Redis for the whole crawl, by all workers together (a worker process outlives many
+        crawls; ``--max-pages-per-site`` holds for the crawl, not per worker)."""
+        if self.server is None:
+            return super().schedule(url, depth)
+        url = urldefrag(url)[0]
+        site = domain_of(url) or urlsplit(url).hostname or url
+        verdict = int(self.server.eval(_SCHEDULE, 2, self.keys["scheduled"], self.keys["site_pages"], url, site,
+                                       str(self.max_pages_per_site)))
+        if verdict != 1:
+            return None
+        return self.make_page_request(url, depth)
+
     # --- in-flight bookkeeping ------------------------------------------------------------------
 
     def track(self, url: str, entry_id: str) -> None:
@@ -310,6 +358,7 @@ class DistributedStorePipeline(PlacementStorePipeline):
         sp = self.spider
         if isinstance(sp, DistributedPlacementsSpider):
             sp.ack(item["url"])
+            sp.spider_idle_start_time = int(time.time())  # --max-idle counts from the last page stored
         return result
 
 

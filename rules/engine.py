@@ -23,6 +23,10 @@ from rules.garm import CATEGORIES, TIER_RANK, TIERS, worse
 from rules.packs import DEFAULT_SETTINGS, Pack, Rule, load_packs
 from rules.text import Folded, fold, fold_phrase
 
+#: Bumped when matching or scoring semantics change, so that ``vigie score`` rescores everything
+#: (the rules version is this plus the digest of every loaded pack).
+ENGINE_VERSION = "1"
+
 # --- facts in -------------------------------------------------------------------------------
 
 
@@ -207,7 +211,8 @@ class Engine:
             for k, v in p.settings.items():
                 self.settings[k] = {**self.settings[k], **v} if isinstance(v, dict) else v
         self.rules: list[Rule] = [r for p in packs for r in p.rules]
-        self.version = hashlib.sha256("".join(p.digest for p in packs).encode()).hexdigest()[:16]
+        self._title_weight = float(self.settings["title_weight"])
+        self.version = hashlib.sha256((ENGINE_VERSION + "".join(p.digest for p in packs)).encode()).hexdigest()[:16]
         self.negation_cues = frozenset(fold_phrase(c) for c in self.settings["negation_cues"])
         self._automaton = ahocorasick.Automaton()
         # keys are " phrase " (" phrase" for a prefix term): the folded text has spaces for every
@@ -269,14 +274,15 @@ class Engine:
                     acc.title_hits += 1
                 else:
                     acc.hits += 1
-                acc.terms[phrase] = acc.terms.get(phrase, 0) + 1
-                if len(acc.spans) < max_snippets:
+                n = acc.terms.get(phrase, 0)
+                acc.terms[phrase] = n + 1
+                if not n and len(acc.spans) < max_snippets:  # a snippet for each distinct term
                     acc.spans.append((where, start, end - 1 if text[end] == " " else end))
             if is_cue:
                 last_cue = end  # the cue key's trailing space
 
     def _rule_score(self, rule: Rule, acc: _Acc) -> float:
-        tw = float(self.settings["title_weight"])
+        tw = self._title_weight
         hits = acc.hits + tw * acc.title_hits
         distinct = len(acc.terms)
         if distinct < rule.min_terms or acc.hits + acc.title_hits < rule.min_hits:
@@ -303,7 +309,7 @@ class Engine:
             score = self._rule_score(rule, acc)
             if score <= 0:
                 continue
-            snippets = [folded[w].snippet(s, e, width) for w, s, e in acc.spans]
+            snippets = [] if rule.context else [folded[w].snippet(s, e, width) for w, s, e in acc.spans]
             where = "title" if acc.title_hits and not acc.hits else "body"
             fired.append((rule, Evidence(rule.id, where, rule.tier, round(score, 3),
                                          terms=sorted(acc.terms), hits=acc.hits + acc.title_hits,

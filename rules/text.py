@@ -107,7 +107,7 @@ class Folded:
         o = self.original
         lo, hi = max(0, a - width), min(len(o), b + width)
         out = f"{'…' if lo else ''}{o[lo:a]}[{o[a:b]}]{o[b:hi]}{'…' if hi < len(o) else ''}"
-        return out.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        return out.replace("\n", " ").replace("\r", " ") if "\n" in out or "\r" in out else out
 
 
 class _NotLatin1(Exception):

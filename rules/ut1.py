@@ -16,7 +16,7 @@ from vigie.domains import registrable_domain
 GARM_MAPPING: dict[str, str] = {
     "adult": "adult (floor)", "adult_urls": "adult (floor)", "mixed_adult": "adult (high)",
     "agressif": "hate_speech (high)", "drogue": "drugs_alcohol_tobacco (high)", "hacking": "crime (medium)",
-    "dangerous_material": "arms (high)", "warez": "piracy (high)",
+    "dangerous_material": "arms (high)", "warez": "piracy (floor)",
     "malware": "spam_harmful (floor)", "phishing": "spam_harmful (floor)", "cryptojacking": "spam_harmful (floor)",
     "fakenews": "misinformation (high)", "sect": "debated_social_issues (medium)",
     "gambling": "spam_harmful (low) + gambling signal", "press": "news context (lowers tiers)",

@@ -47,7 +47,7 @@ def get_brand(brand_id: int = Path(...), db: Session = Depends(get_db),
 def put_suitability(body: SuitabilityIn, brand_id: int = Path(...), db: Session = Depends(get_db),
                     _: User = Depends(require("suitability"))) -> BrandOut:
     """Replace the brand's suitability profile (category -> lowest excluded tier)."""
-    unknown = sorted(set(body.suitability) - set(CATEGORIES))
+    unknown = sorted(set(body.suitability) - set(CATEGORIES) - {"default"})
     if unknown:
         raise HTTPException(422, f"unknown GARM category {unknown[0]!r}; expected one of "
                                  f"{', '.join(CATEGORIES)}")

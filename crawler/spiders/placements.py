@@ -32,7 +32,9 @@ from crawler import browser
 from crawler.adtech import first_network, network_for_url
 from crawler.attribution import (
     BrandMatcher,
+    Chain,
     Fetched,
+    destination_param,
     domain_of,
     load_brand_matcher,
     parse_creative,
@@ -106,6 +108,7 @@ class PlacementsSpider(scrapy.Spider):
         self.site_counts: Counter[str] = Counter()
         self.seen_urls: set[str] = set()
         self.pages_per_context = 40
+        self.click_chains = "follow"
         self._ctx_assigned: Counter[str] = Counter()
         self._ctx_done: Counter[str] = Counter()
         self._render_count = 0
@@ -116,6 +119,9 @@ class PlacementsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.journal = JobJournal(crawler.settings.get("JOBDIR"))
         spider.pages_per_context = crawler.settings.getint("VIGIE_PAGES_PER_CONTEXT", 40)
+        # "follow" (default): resolve every click chain hop by hop, the chain is evidence;
+        # "param": when a tracker names its destination, take it without fetching (faster)
+        spider.click_chains = crawler.settings.get("VIGIE_CLICK_CHAINS", "follow")
         for url, (_, _) in spider.journal.scheduled_rows.items():
             spider.seen_urls.add(url)
             dom = domain_of(url)
@@ -473,6 +479,11 @@ class PlacementsSpider(scrapy.Spider):
         page_domain = domain_of(page_url)
         chain = None
         for candidate in rank_candidates(candidates, page_domain)[:3]:
+            dest = destination_param(candidate) if self.click_chains == "param" else None
+            if dest:  # the tracker names the destination: trust it, fetch nothing
+                chain = Chain(hops=[{"url": candidate, "via": "click", "status": None},
+                                    {"url": dest, "via": "param", "status": None}], landing_url=dest)
+                break
             chain = await resolve_chain(candidate, self._fetch, allow_private=self.allow_private,
                                         resolve_dns=not self.proxy, guard=self._guard)
             if chain.landing_domain and chain.landing_domain != page_domain:

@@ -232,9 +232,9 @@ def test_draft_from_the_french_template(client: TestClient, world: World) -> Non
 def test_suitability_profile(client: TestClient, world: World) -> None:
     h = auth(world, "buyer")
     url = f"/api/v1/brands/{world.ids['acme']}/suitability"
-    r = client.put(url, json={"suitability": {"hate_speech": "low", "adult": "floor"}}, headers=h)
-    assert r.status_code == 200 and r.json()["suitability"] == {"hate_speech": "low", "adult": "floor"}
-    assert client.put(url, json={"suitability": {"weather": "low"}}, headers=h).status_code == 422
+    r = client.put(url, json={"suitability": {"hate_speech": "all", "adult": "floor"}}, headers=h)
+    assert r.status_code == 200 and r.json()["suitability"] == {"hate_speech": "all", "adult": "floor"}
+    assert client.put(url, json={"suitability": {"weather": "all"}}, headers=h).status_code == 422
     assert client.put(url, json={"suitability": {"adult": "extreme"}}, headers=h).status_code == 422
 
 

@@ -178,8 +178,10 @@ def test_main_flows_in_chromium(database_url: str, session: Session, data_dir: P
         expect(page.locator("h1")).to_have_text("Cellule de réponse")
         shot(page, "12-desk-fr")
         page.click(f"a[href='/desk/{world.ids['case']}']")
-        answer = ("Bonjour, merci de votre signalement. Nous avons demandé le retrait immédiat de nos "
-                  "publicités de hate-news.example.")
+        page.click("text=Rédiger depuis le modèle")  # the French template, filled with checked facts
+        expect(page.locator("h1 .status")).to_have_text("rédigé")
+        expect(page.locator("textarea[name=draft]")).to_contain_text("hate-news.example")
+        answer = page.locator("textarea[name=draft]").input_value() + "\nNous avons demandé le retrait immédiat."
         page.fill("textarea[name=draft]", answer)
         page.click("form[action$='/draft'] button[type=submit]")
         expect(page.locator("h1 .status")).to_have_text("rédigé")

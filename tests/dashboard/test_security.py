@@ -89,7 +89,7 @@ def test_viewer_cannot_approve_or_export(login: Callable[[str], TestClient], wor
     assert r.status_code == 403
     r = c.post(f"/desk/{world.ids['case']}/action", data={"action": "approve", "csrf_token": token})
     assert r.status_code == 403
-    r = c.post(f"/brands/{world.ids['acme']}/suitability", data={"cat_adult": "low", "csrf_token": token})
+    r = c.post(f"/brands/{world.ids['acme']}/suitability", data={"cat_adult": "all", "csrf_token": token})
     assert r.status_code == 403
 
 
@@ -102,7 +102,7 @@ def test_forms_without_csrf_are_refused(login: Callable[[str], TestClient], app:
     for path, data in [(f"/exclusions/entries/{world.ids['entry']}/review", {"action": "approve"}),
                        (f"/desk/{world.ids['case']}/draft", {"draft": "Bonjour"}),
                        (f"/desk/{world.ids['case']}/action", {"action": "approve"}),
-                       (f"/brands/{world.ids['acme']}/suitability", {"cat_adult": "low"}),
+                       (f"/brands/{world.ids['acme']}/suitability", {"cat_adult": "all"}),
                        ("/rules", {"text": "bonjour"}), ("/logout", {})]:
         assert c.post(path, data=data).status_code == 403, path
         assert c.post(path, data={**data, "csrf_token": "forged"}).status_code == 403, path

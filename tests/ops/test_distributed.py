@@ -36,10 +36,13 @@ def test_push_seeds_normalises_and_starts_a_new_crawl(redis_url: str, redis_pref
     r = connect(redis_url)
     k = keys(redis_prefix)
     r.sadd(k["dupefilter"], "old-fingerprint")
+    r.sadd(k["scheduled"], "http://www.site-a.fr/")
+    r.hset(k["site_pages"], "site-a.fr", 20)
     n = push_seeds(redis_url, ["http://www.site-a.fr/", "site-b.fr", "# comment", ""], key_prefix=redis_prefix)
     assert n == 2
     assert r.lrange(k["start_urls"], 0, -1) == [b"http://www.site-a.fr/", b"https://site-b.fr/"]
-    assert r.scard(k["dupefilter"]) == 0  # no crawl was running: the old fingerprints go
+    assert r.scard(k["dupefilter"]) == 0  # no crawl was running: the old crawl's state goes
+    assert not r.exists(k["scheduled"]) and not r.exists(k["site_pages"])
     r.sadd(k["dupefilter"], "current")
     push_seeds(redis_url, ["site-c.fr"], key_prefix=redis_prefix)  # joins the crawl under way
     assert r.scard(k["dupefilter"]) == 1
@@ -81,3 +84,20 @@ def test_a_dead_workers_requests_come_back_once(redis_url: str, redis_prefix: st
     survivor, _ = _queue(redis_url, redis_prefix, "survivor")
     urls = sorted(req.url for req in iter(survivor.pop, None))
     assert urls == ["http://site.example/0", "http://site.example/1"]
+
+
+@pytest.mark.redis
+def test_pages_per_site_are_counted_for_the_crawl_across_workers(redis_url: str, redis_prefix: str) -> None:
+    from ops.distributed import _SCHEDULE
+
+    r = connect(redis_url)
+    k = keys(redis_prefix)
+
+    def schedule(url: str, site: str) -> int:  # what each worker's spider asks before a request
+        return int(r.eval(_SCHEDULE, 2, k["scheduled"], k["site_pages"], url, site, "2"))
+
+    assert schedule("http://a.fr/1", "a.fr") == 1
+    assert schedule("http://a.fr/1", "a.fr") == 0  # already scheduled (by any worker)
+    assert schedule("http://a.fr/2", "a.fr") == 1
+    assert schedule("http://a.fr/3", "a.fr") == -1  # the site reached its 2 pages
+    assert schedule("http://b.fr/1", "b.fr") == 1

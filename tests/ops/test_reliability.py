@@ -78,22 +78,26 @@ def test_two_workers_one_killed_every_page_stored_once(
         reference_crawl: dict[str, Any]) -> None:
     import_registry(pg_url, demo_world_dir)
     seeds = (demo_world_dir / "seeds.txt").read_text().split()
-    assert push_seeds(redis_url, seeds, key_prefix=redis_prefix) == len(seeds)
+    r = connect(redis_url)
     workers = []
     for i in range(2):
         env = vigie_env(pg_url, tmp_path / f"worker{i}")
         workers.append(vigie("worker", "--redis", redis_url, "--database", pg_url, "--proxy", demo_web.proxy_url,
-                             "--key-prefix", redis_prefix, "--max-idle", "5", "--allow-private", "--no-render",
+                             "--key-prefix", redis_prefix, "--max-idle", "20", "--allow-private", "--no-render",
                              "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=2",
-                             "-s", "DOWNLOAD_DELAY=0.1", env=env, log=tmp_path / f"worker{i}.log"))
+                             "-s", "DOWNLOAD_DELAY=0.2", env=env, log=tmp_path / f"worker{i}.log"))
+    # both workers are up (heartbeat) before there is any work, so both take part
+    wait_for(lambda: len(list(r.scan_iter(match=keys(redis_prefix)["worker"] + "*"))) == 2, timeout=180,
+             what="two live workers")
+    assert push_seeds(redis_url, seeds, key_prefix=redis_prefix) == len(seeds)
     victim = workers[0]
 
     def victim_run() -> Any:
-        return next((r for r in runs(pg_url) if f":{victim.pid}:" in str(r.args.get("worker"))
-                     and _pages(r) >= 8), None)
+        return next((run for run in runs(pg_url) if f":{victim.pid}:" in str(run.args.get("worker"))
+                     and _pages(run) >= 8), None)
 
     wait_for(victim_run, timeout=180, what="worker 0 to store 8 pages")
-    in_flight = connect(redis_url).hlen(keys(redis_prefix)["inflight"] + str(victim_run().args["worker"]))
+    in_flight = r.hlen(keys(redis_prefix)["inflight"] + str(victim_run().args["worker"]))
     print(f"worker 0 had {in_flight} request(s) in flight when killed")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)

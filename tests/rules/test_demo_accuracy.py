@@ -28,6 +28,7 @@ def evaluate(seed: int = 7) -> dict[str, Any]:
     fp = dict.fromkeys(CATEGORIES, 0)
     fn = dict.fromkeys(CATEGORIES, 0)
     errors = []
+    tier_hits = tier_total = 0
     with DemoWeb(world) as web, httpx.Client(proxy=web.proxy_url, timeout=10) as client:
         for page in truth:
             r = client.get(page["url"])
@@ -38,6 +39,9 @@ def evaluate(seed: int = 7) -> dict[str, Any]:
                 tp[c] += c in got and c in want
                 fp[c] += c in got and c not in want
                 fn[c] += c not in got and c in want
+            if page["page_type"] == "article":  # home pages carry their teasers' union
+                tier_total += 1
+                tier_hits += verdict.worst_tier == page["tier"]
             if got != want:
                 errors.append({"url": page["url"], "missed": sorted(want - got), "extra": sorted(got - want)})
     per = {}
@@ -47,7 +51,8 @@ def evaluate(seed: int = 7) -> dict[str, Any]:
         per[c] = {"precision": round(p, 3), "recall": round(r_, 3),
                   "f1": round(2 * p * r_ / (p + r_), 3) if p + r_ else 0.0, "support": tp[c] + fn[c]}
     macro = sum(v["f1"] for v in per.values()) / len(per)
-    return {"pages": len(truth), "macro_f1": round(macro, 4), "per_category": per, "errors": errors}
+    return {"pages": len(truth), "macro_f1": round(macro, 4), "per_category": per, "errors": errors,
+            "tier_agreement": round(tier_hits / tier_total, 4) if tier_total else 0.0}
 
 
 def test_demo_macro_f1() -> None:
@@ -62,4 +67,6 @@ def test_demo_macro_f1() -> None:
         print(f"  {c:24s} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f} n={v['support']}")
     for e in result["errors"]:
         print(f"  miss {e['missed']} extra {e['extra']} {e['url']}")
+    print(f"  worst tier equal to the labelled tier on {result['tier_agreement']:.0%} of article pages")
     assert result["macro_f1"] >= 0.90
+    assert result["tier_agreement"] >= 0.80

@@ -131,11 +131,13 @@ def test_title_weighs_more(engine: Engine) -> None:
 
 
 def test_evidence_quotes_original_text(engine: Engine) -> None:
-    text = "Intro. Un FUSIL À POMPE et un fusil à pompe. Fin."
+    text = "Intro. Un FUSIL À POMPE et un fusil à pompe, puis un gun. Fin."
     v = engine.score_page(PageFacts(url="http://x.test/", text=text))
     ev = v.categories["arms"].evidence[0]
-    assert ev.rule_id == "t.gun" and ev.terms == ["fusil à pompe"] and ev.hits == 2
-    assert "[FUSIL À POMPE]" in ev.snippets[0] and "[fusil à pompe]" in ev.snippets[1]
+    assert ev.rule_id == "t.gun" and ev.terms == ["fusil à pompe", "gun"] and ev.hits == 3
+    # one snippet per distinct term, at its first occurrence, quoting the original text
+    assert len(ev.snippets) == 2
+    assert "Un [FUSIL À POMPE] et" in ev.snippets[0] and "un [gun]" in ev.snippets[1]
 
 
 def test_fold_keeps_offsets_when_length_changes() -> None:
@@ -170,3 +172,19 @@ def test_snippet_offsets_map_back_to_the_original(before: str, after: str) -> No
     f = fold(text)
     i = f.text.index(" zzq ") + 1
     assert f.snippet(i, i + 3, 0).strip("…").replace("\n", " ") == "[zzq]"
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", "The striker's shot hit the post before the attack broke down; the captain is back from injury "
+           "and the manager praised the defence after a tense derby."),
+    ("en", "Our reviewer tested the new laptop: the battery died after nine hours, which kills the competition "
+           "on price. Not bad for a machine this thin."),
+    ("fr", "Le conseil municipal a voté le budget : la nouvelle ligne de tramway desservira la gare, "
+           "selon l'adjointe chargée des transports."),
+    ("fr", "Menés à la pause, les locaux ont renversé la situation ; côté blessés, le capitaine fera son retour "
+           "lundi. L'attaque a été efficace en seconde période."),
+    ("fr", "Une tarte aux pommes : préchauffez le four, étalez la pâte et disposez les pommes en rosace."),
+])
+def test_ordinary_text_has_no_risk(lang: str, text: str) -> None:
+    v = Engine.load().score_page(PageFacts(url="http://x.test/", text=text, lang=lang))
+    assert v.categories == {}, v.to_dict()["categories"]

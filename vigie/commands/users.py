@@ -1,5 +1,5 @@
-"""User commands: ``vigie users add NAME --role ROLE [--password ...]`` and
-``vigie users token NAME`` (an API token for scripts, shown once)."""
+"""User commands: ``vigie users add NAME --role ROLE [--password ...]``,
+``vigie users token NAME`` (an API token for scripts, shown once) and ``vigie users list``."""
 
 from __future__ import annotations
 
@@ -62,8 +62,21 @@ def token(
     typer.echo(value)
 
 
+def list_users() -> None:
+    """Every user with their role and how many API tokens they hold."""
+    from sqlalchemy import func, select
+
+    from store.models import ApiToken, User
+
+    with session_scope(_url()) as session:
+        tokens = dict(session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).tuples().all())
+        for user in session.scalars(select(User).order_by(User.name)):
+            typer.echo(f"{user.name}\t{user.role}\t{tokens.get(user.id, 0)} token(s)")
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     users = typer.Typer(no_args_is_help=True, help="Dashboard users and API tokens.")
     users.command("add")(add)
     users.command("token")(token)
+    users.command("list")(list_users)
     app.add_typer(users, name="users")
