@@ -17,7 +17,14 @@ from scrapy.crawler import Crawler
 from crawler.items import PageItem
 from store.db import migrate, session_scope
 from store.models import CrawlRun
-from store.placements import finish_run, reopen_run, start_run, upsert_page, upsert_placement
+from store.placements import (
+    finish_run,
+    page_placements,
+    reopen_run,
+    start_run,
+    upsert_page,
+    upsert_placement,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +104,8 @@ class PlacementStorePipeline:
         self.stats: dict[str, Any] = _new_stats()
         self.progress: Callable[[dict[str, Any]], None] | None = crawler.settings.get("VIGIE_PROGRESS")
         self._last_log = 0.0
+        self._last_stats_write = 0.0
+        self.site_ids: dict[str, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -136,12 +145,13 @@ class PlacementStorePipeline:
         with session_scope(sp.database_url) as s:
             page = upsert_page(s, url=url, status=status, http_status=item.get("http_status"),
                                title=item.get("title"), lang=item.get("lang"), text=item.get("text"),
-                               error=item.get("error"), meta=item.get("meta"))
+                               error=item.get("error"), meta=item.get("meta"), site_ids=self.site_ids)
+            existing = page_placements(s, page)
             for ad in ads:
                 values = {k: v for k, v in ad.items() if k != "fingerprint"}
                 values["crawl_run_id"] = self.run_id
                 values["filter_list_version"] = self.filter_list_version
-                _, created = upsert_placement(s, page, ad["fingerprint"], values)
+                _, created = upsert_placement(s, page, ad["fingerprint"], values, existing=existing)
                 self.stats["placements_new" if created else "placements_seen_again"] += 1
                 if ad.get("brand_id") is not None:
                     brands.add(ad["brand_id"])
@@ -158,9 +168,13 @@ class PlacementStorePipeline:
             self.stats["unknown_advertisers"] = sorted(unknown)
             if status not in ("ok", "not_html") and len(self.stats["failures"]) < 200:
                 self.stats["failures"].append({"url": url, "status": status, "error": item.get("error")})
-            run = s.get(CrawlRun, self.run_id)
-            if run is not None:
-                run.stats = dict(self.stats)
+            now = time.monotonic()
+            if now - self._last_stats_write > 2 or self.stats["pages"] % 25 == 0:
+                # kept current for a live view; the exact totals are written when the spider closes
+                self._last_stats_write = now
+                run = s.get(CrawlRun, self.run_id)
+                if run is not None:
+                    run.stats = dict(self.stats)
         sp.journal.done(url)
         if item.get("scheduled_url") and item["scheduled_url"] != url:
             sp.journal.done(item["scheduled_url"])

@@ -56,14 +56,19 @@ def reopen_run(session: Session, run_id: int) -> CrawlRun | None:
 def upsert_page(session: Session, *, url: str, status: str, http_status: int | None = None,
                 title: str | None = None, lang: str | None = None, text: str | None = None,
                 error: str | None = None, meta: dict[str, Any] | None = None,
-                seen_at: datetime | None = None) -> Page:
-    """The page row for ``url``, created or refreshed."""
+                seen_at: datetime | None = None, site_ids: dict[str, int] | None = None) -> Page:
+    """The page row for ``url``, created or refreshed. ``site_ids`` (domain -> site id) is a
+    caller-kept cache that spares a query per page on long crawls."""
     seen_at = seen_at or utcnow()
     page = session.scalar(select(Page).where(Page.url == url))
     if page is None:
         domain = registrable_domain(url) or host_of(url).removeprefix("www.") or url
-        site = get_or_create_site(session, domain)
-        page = Page(url=url, site_id=site.id, first_seen=seen_at, meta={})
+        site_id = site_ids.get(domain) if site_ids is not None else None
+        if site_id is None:
+            site_id = get_or_create_site(session, domain).id
+            if site_ids is not None:
+                site_ids[domain] = site_id
+        page = Page(url=url, site_id=site_id, first_seen=seen_at, meta={})
         session.add(page)
     page.last_seen = seen_at
     page.status = status
@@ -88,18 +93,32 @@ _PLACEMENT_FIELDS = ("brand_id", "advertiser_domain", "ad_network", "creative_ur
                      "page_screenshot_path", "rendered", "crawl_run_id", "filter_list_version")
 
 
+def page_placements(session: Session, page: Page) -> dict[str, Placement]:
+    """fingerprint -> placement of one page (one query for all of a page's upserts)."""
+    if page.id is None:
+        return {}
+    return {p.fingerprint: p for p in session.scalars(select(Placement).where(Placement.page_id == page.id))}
+
+
 def upsert_placement(session: Session, page: Page, fingerprint: str, values: dict[str, Any],
-                     seen_at: datetime | None = None) -> tuple[Placement, bool]:
+                     seen_at: datetime | None = None,
+                     existing: dict[str, Placement] | None = None) -> tuple[Placement, bool]:
     """(placement, created). An existing one keeps ``first_seen`` and takes the new details;
-    evidence paths are only replaced by new ones, never blanked by a static recrawl."""
+    evidence paths are only replaced by new ones, never blanked by a static recrawl.
+    ``existing``: the page's placements from ``page_placements`` (saves a query per ad)."""
     seen_at = seen_at or utcnow()
-    placement = session.scalar(select(Placement).where(Placement.page_id == page.id,
-                                                       Placement.fingerprint == fingerprint))
+    if existing is not None:
+        placement = existing.get(fingerprint)
+    else:
+        placement = session.scalar(select(Placement).where(Placement.page_id == page.id,
+                                                           Placement.fingerprint == fingerprint))
     created = placement is None
     if placement is None:
         placement = Placement(page_id=page.id, site_id=page.site_id, fingerprint=fingerprint,
                               first_seen=seen_at)
         session.add(placement)
+        if existing is not None:
+            existing[fingerprint] = placement
     for key in _PLACEMENT_FIELDS:
         if key not in values:
             continue
@@ -107,7 +126,6 @@ def upsert_placement(session: Session, page: Page, fingerprint: str, values: dic
             continue
         setattr(placement, key, values[key])
     placement.last_seen = seen_at
-    session.flush()
     return placement, created
 
 
