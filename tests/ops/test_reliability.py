@@ -202,3 +202,35 @@ def test_serve_restart_keeps_schedules_and_runs_a_missed_job_once(tmp_path: Path
     assert Path(run.log_path).is_file() and "Usage" in Path(run.log_path).read_text()
     assert json.dumps(run.args)  # argv, job id and pid recorded
     assert run.args["job_id"] == "hello" and run.args["argv"] == ["--help"]
+
+
+def test_stopping_serve_interrupts_a_crawl_job_cleanly_and_it_resumes(
+        tmp_path: Path, demo_web: Any, demo_world_dir: Path, reference_crawl: dict[str, Any]) -> None:
+    data_dir = tmp_path / "var"
+    url = _sqlite(tmp_path)
+    import_registry(url, demo_world_dir)
+    add_job(url, "crawl", every="1d", job_id="crawl:demo",
+            options={"seeds": str(demo_world_dir / "seeds.txt"), "render": False, "proxy": demo_web.proxy_url,
+                     "allow_private": True})
+    env = vigie_env(url, data_dir, VIGIE_SCHEDULER_POLL_SECONDS="0.5")
+    port = free_port()
+    serve = vigie("serve", "--port", str(port), env=env, log=tmp_path / "serve.log")
+    wait_for(lambda: _ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, what="vigie serve")
+    assert vigie("schedule", "run-now", "crawl:demo", "--queue", env=env).wait(timeout=60) == 0
+    run = wait_for(lambda: next((r for r in runs(url) if _pages(r) >= 15), None), timeout=300,
+                   what="the crawl started by vigie serve")
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(timeout=90) == 0  # the crawl child was stopped and waited for
+    with pytest.raises(ProcessLookupError):
+        os.kill(run.args["pid"], 0)
+    (stopped,) = runs(url)
+    assert stopped.status == "interrupted"
+    assert Path(stopped.args["jobdir"]).is_dir()
+
+    again = vigie("schedule", "run-now", "crawl:demo", env=env, log=tmp_path / "run-now.log")
+    assert again.wait(timeout=600) == 0
+    (done,) = runs(url)
+    assert done.id == stopped.id and done.status == "finished"
+    got = snapshot(url)
+    assert got["pages"] == reference_crawl["pages"]
+    assert got["placements"] == reference_crawl["placements"]
