@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -71,6 +72,26 @@ def pages_done(url: str) -> int:
         return sum(int((r.stats or {}).get("pages", 0)) for r in s.scalars(select(CrawlRun)))
 
 
+def drained(r: Any, k: dict[str, str], timeout: float, quiet: float = 1.0) -> float:
+    """When the crawl was done: the moment from which the seeds list, the request queue and every
+    in-flight hash stayed empty for ``quiet`` seconds (a page's links are queued before it is
+    acknowledged, so an empty instant mid-crawl does not last)."""
+    deadline = time.monotonic() + timeout
+    since: float | None = None
+    while time.monotonic() < deadline:
+        empty = (not r.llen(k["start_urls"]) and not r.zcard(k["requests"])
+                 and not any(r.hlen(x) for x in r.scan_iter(match=k["inflight"] + "*")))
+        now = time.perf_counter()
+        if not empty:
+            since = None
+        elif since is None:
+            since = now
+        elif now - since >= quiet:
+            return since
+        time.sleep(0.02)
+    raise SystemExit("the crawl did not finish")
+
+
 def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, render: bool,
               per_pass: int, passes: int) -> tuple[int, float]:
     """``passes`` full crawls of the demo web back to back (the duplicate filter is reset between
@@ -95,15 +116,14 @@ def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tm
                 raise SystemExit("workers did not start")
             time.sleep(0.05)
         t0 = time.perf_counter()
+        end = t0
         for n in range(1, passes + 1):
             reset_crawl(r, prefix)
             push_seeds(redis_url, seeds, key_prefix=prefix, new_crawl=False)
-            deadline = time.monotonic() + 600
-            while pages_done(url) < per_pass * n:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"pass {n} did not finish: {pages_done(url)} pages")
-                time.sleep(0.02)
-        return pages_done(url), time.perf_counter() - t0
+            end = drained(r, k, timeout=600)
+            if pages_done(url) < per_pass * n * 0.95:
+                raise SystemExit(f"pass {n}: only {pages_done(url)} pages stored")
+        return pages_done(url), end - t0
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -128,7 +148,7 @@ def pages_per_pass(web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, re
                         "--render" if render else "--no-render", "-s", "AUTOTHROTTLE_ENABLED=False",
                         "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env, check=True, timeout=900,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return pages(url)
+        return pages_done(url)
     finally:
         clear(redis_url, prefix)
         drop()  # type: ignore[operator]

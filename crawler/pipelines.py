@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,7 +122,8 @@ class PlacementStorePipeline:
         migrate(sp.database_url)
         journal: JobJournal = sp.journal
         with session_scope(sp.database_url) as s:
-            run_id = sp.run_id or journal.run_id()
+            env_run = os.environ.get("VIGIE_CRAWL_RUN_ID", "")
+            run_id = sp.run_id or journal.run_id() or (int(env_run) if env_run.isdigit() else None)
             run = reopen_run(s, run_id) if run_id else None
             if run is None:
                 run = start_run(s, args=sp.run_args(), filter_list_version=sp.engine.version)
@@ -136,45 +138,53 @@ class PlacementStorePipeline:
         self.stats["bad_seeds"] = sorted(set(self.stats["bad_seeds"]) | {str(e) for e in sp.seed_errors})
 
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        """One transaction per page. The run's counters and the site cache change only once the
+        transaction committed, so a write retried after a lost race counts nothing twice."""
         sp = self.spider
         url = item["url"]
         status = item.get("status", "ok")
         ads = item.get("ads") or []
-        brands = set(self.stats["brands"])
-        unknown = set(self.stats["unknown_advertisers"])
+        stats = {**self.stats, "brands": list(self.stats["brands"]),
+                 "unknown_advertisers": list(self.stats["unknown_advertisers"]),
+                 "failures": list(self.stats["failures"])}
+        brands = set(stats["brands"])
+        unknown = set(stats["unknown_advertisers"])
+        site_ids = dict(self.site_ids)
         with session_scope(sp.database_url) as s:
             page = upsert_page(s, url=url, status=status, http_status=item.get("http_status"),
                                title=item.get("title"), lang=item.get("lang"), text=item.get("text"),
-                               error=item.get("error"), meta=item.get("meta"), site_ids=self.site_ids)
+                               error=item.get("error"), meta=item.get("meta"), site_ids=site_ids)
             existing = page_placements(s, page)
             for ad in ads:
                 values = {k: v for k, v in ad.items() if k != "fingerprint"}
                 values["crawl_run_id"] = self.run_id
                 values["filter_list_version"] = self.filter_list_version
                 _, created = upsert_placement(s, page, ad["fingerprint"], values, existing=existing)
-                self.stats["placements_new" if created else "placements_seen_again"] += 1
+                stats["placements_new" if created else "placements_seen_again"] += 1
                 if ad.get("brand_id") is not None:
                     brands.add(ad["brand_id"])
                 elif ad.get("advertiser_domain"):
                     unknown.add(ad["advertiser_domain"])
-            self.stats["pages"] += 1
+            stats["pages"] += 1
             key = {"ok": "pages_ok", "not_html": "pages_not_html", "blocked": "pages_blocked"}.get(status,
                                                                                                  "pages_failed")
-            self.stats[key] += 1
+            stats[key] += 1
             if item.get("rendered"):
-                self.stats["pages_rendered"] += 1
-            self.stats["ads"] += len(ads)
-            self.stats["brands"] = sorted(brands)
-            self.stats["unknown_advertisers"] = sorted(unknown)
-            if status not in ("ok", "not_html") and len(self.stats["failures"]) < 200:
-                self.stats["failures"].append({"url": url, "status": status, "error": item.get("error")})
+                stats["pages_rendered"] += 1
+            stats["ads"] += len(ads)
+            stats["brands"] = sorted(brands)
+            stats["unknown_advertisers"] = sorted(unknown)
+            if status not in ("ok", "not_html") and len(stats["failures"]) < 200:
+                stats["failures"].append({"url": url, "status": status, "error": item.get("error")})
             now = time.monotonic()
-            if now - self._last_stats_write > 2 or self.stats["pages"] % 25 == 0:
+            if now - self._last_stats_write > 2 or stats["pages"] % 25 == 0:
                 # kept current for a live view; the exact totals are written when the spider closes
                 self._last_stats_write = now
                 run = s.get(CrawlRun, self.run_id)
                 if run is not None:
-                    run.stats = dict(self.stats)
+                    run.stats = dict(stats)
+        self.stats = stats
+        self.site_ids = site_ids
         sp.journal.done(url)
         if item.get("scheduled_url") and item["scheduled_url"] != url:
             sp.journal.done(item["scheduled_url"])

@@ -67,6 +67,9 @@ def run_placements_crawl(seeds: list[str] | str, *, render: bool | None = None, 
     overrides = dict(settings_overrides or {})
     if progress is not None:
         overrides["VIGIE_PROGRESS"] = progress
+    if render is False or chromium_path() is None:
+        # no browser needed: skip the Playwright handler (its driver costs a second at start)
+        overrides.setdefault("DOWNLOAD_HANDLERS", {})
     settings = crawl_settings(proxy=proxy, jobdir=jobdir, obey_robots=obey_robots, overrides=overrides)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PlacementsSpider)

@@ -29,12 +29,12 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import redis
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.spiders import RedisMixin
@@ -269,6 +269,32 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
         if verdict != 1:
             return None
         return self.make_page_request(url, depth)
+
+    # --- callbacks: new requests first, the page item last -------------------------------------
+
+    async def _requests_first(self, outputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The store pipeline acknowledges a page when its item is committed; the page's links
+        must be in the shared queue by then, or a worker dying in between would lose them."""
+        held = []
+        async for out in outputs:
+            if isinstance(out, Request):
+                yield out
+            else:
+                held.append(out)
+        for out in held:
+            yield out
+
+    async def parse_page(self, response: Any) -> AsyncIterator[Any]:
+        async for out in self._requests_first(super().parse_page(response)):
+            yield out
+
+    async def parse_rendered(self, response: Any) -> AsyncIterator[Any]:
+        async for out in self._requests_first(super().parse_rendered(response)):
+            yield out
+
+    async def page_failed(self, failure: Any) -> AsyncIterator[Any]:
+        async for out in self._requests_first(super().page_failed(failure)):
+            yield out
 
     # --- in-flight bookkeeping ------------------------------------------------------------------
 
