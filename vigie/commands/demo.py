@@ -100,13 +100,15 @@ def demo(
             _step(env, "activists", "add", spec)
         _step(env, "watch", "--once", "--proxy", web.proxy_url)
         _step(env, "score")
+        _step(env, "exclusions", "suggest")
         figures = summary(database_url)
         typer.echo(json.dumps(figures, indent=1))
         if no_serve:
             return
         from ops.server import run_server
 
-        os.environ.update({k: env[k] for k in ("VIGIE_DATA_DIR", "VIGIE_DATABASE_URL", "VIGIE_PROXY", "VIGIE_BSKY_APPVIEW")})
+        shared = ("VIGIE_DATA_DIR", "VIGIE_DATABASE_URL", "VIGIE_PROXY", "VIGIE_BSKY_APPVIEW")
+        os.environ.update({k: env[k] for k in shared})
         typer.secho(f"Dashboard: http://{host}:{port}/  (Ctrl-C to stop)", fg="green", bold=True)
         run_server(database_url, host=host, port=port, with_scheduler=False)
 

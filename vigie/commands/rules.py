@@ -183,29 +183,35 @@ def export_exclusions(
 
 
 def exclusions_suggest(
-    brand: BrandOpt,
+    brand: Annotated[str | None, typer.Option("--brand", help="Brand name (default: every brand).")] = None,
     kind: KindOpt = "exclusion",
     min_callouts: Annotated[int, typer.Option("--min-callouts", help="Activist posts that suffice.")] = 1,
     min_pages: Annotated[int, typer.Option("--min-pages", help="Scored pages needed for inclusion.")] = 3,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Refresh the brand's suggestions from the stored verdicts and activist call-outs."""
+    """Refresh suggestions from the stored verdicts and activist call-outs (one brand, or all)."""
+    from sqlalchemy import select
+
     from store.db import session_scope
     from store.exclusions import get_brand, refresh
+    from store.models import Brand
 
+    reports = []
     try:
         with session_scope(database_url()) as session:
-            report = refresh(session, get_brand(session, brand), kind, min_callouts=min_callouts,
-                             min_pages=min_pages)
+            brands = [get_brand(session, brand)] if brand else list(session.scalars(select(Brand).order_by(Brand.name)))
+            for b in brands:
+                reports.append(refresh(session, b, kind, min_callouts=min_callouts, min_pages=min_pages))
     except UserError as exc:
         fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(report.__dict__, ensure_ascii=False))
-        return
-    typer.echo(f"{report.brand} {kind}: {report.added} new, {report.updated} updated, "
-               f"{report.withdrawn} withdrawn")
-    for e in report.entries:
-        typer.echo(f"  [{e['status']}] {e['domain']}: {e['reasons']}")
+    for report in reports:
+        if as_json:
+            typer.echo(json.dumps(report.__dict__, ensure_ascii=False))
+            continue
+        typer.echo(f"{report.brand} {kind}: {report.added} new, {report.updated} updated, "
+                   f"{report.withdrawn} withdrawn")
+        for e in report.entries:
+            typer.echo(f"  [{e['status']}] {e['domain']}: {e['reasons']}")
 
 
 def exclusions_list(
