@@ -23,8 +23,8 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +36,7 @@ from demo.server import DemoWeb  # noqa: E402
 from demo.world import build_world  # noqa: E402
 from ops.distributed import clear, connect, keys, push_seeds, reset_crawl  # noqa: E402
 from store.db import get_engine, migrate, session_scope  # noqa: E402
-from store.models import CrawlRun, Page  # noqa: E402
+from store.models import Page  # noqa: E402
 
 
 def new_database(tmp: Path, tag: str) -> tuple[str, object]:
@@ -66,30 +66,10 @@ def pages(url: str) -> int:
         return int(s.scalar(select(func.count(Page.id))) or 0)
 
 
-def pages_done(url: str) -> int:
-    """Pages stored by the workers of this round, recrawls included (sum of the runs' stats)."""
+def pages_seen_since(url: str, since: datetime) -> int:
+    """Pages stored (created or refreshed) since ``since``: a recrawled page moves last_seen."""
     with session_scope(url) as s:
-        return sum(int((r.stats or {}).get("pages", 0)) for r in s.scalars(select(CrawlRun)))
-
-
-def drained(r: Any, k: dict[str, str], timeout: float, quiet: float = 1.0) -> float:
-    """When the crawl was done: the moment from which the seeds list, the request queue and every
-    in-flight hash stayed empty for ``quiet`` seconds (a page's links are queued before it is
-    acknowledged, so an empty instant mid-crawl does not last)."""
-    deadline = time.monotonic() + timeout
-    since: float | None = None
-    while time.monotonic() < deadline:
-        empty = (not r.llen(k["start_urls"]) and not r.zcard(k["requests"])
-                 and not any(r.hlen(x) for x in r.scan_iter(match=k["inflight"] + "*")))
-        now = time.perf_counter()
-        if not empty:
-            since = None
-        elif since is None:
-            since = now
-        elif now - since >= quiet:
-            return since
-        time.sleep(0.02)
-    raise SystemExit("the crawl did not finish")
+        return int(s.scalar(select(func.count(Page.id)).where(Page.last_seen >= since)) or 0)
 
 
 def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, render: bool,
@@ -115,15 +95,19 @@ def one_round(n_workers: int, web: DemoWeb, seeds: list[str], redis_url: str, tm
             if time.monotonic() > deadline:
                 raise SystemExit("workers did not start")
             time.sleep(0.05)
+        total = 0
         t0 = time.perf_counter()
-        end = t0
         for n in range(1, passes + 1):
             reset_crawl(r, prefix)
+            since = datetime.now(UTC)
             push_seeds(redis_url, seeds, key_prefix=prefix, new_crawl=False)
-            end = drained(r, k, timeout=600)
-            if pages_done(url) < per_pass * n * 0.95:
-                raise SystemExit(f"pass {n}: only {pages_done(url)} pages stored")
-        return pages_done(url), end - t0
+            deadline = time.monotonic() + 600
+            while (done := pages_seen_since(url, since)) < per_pass:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"pass {n}: only {done} of {per_pass} pages stored")
+                time.sleep(0.02)
+            total += done
+        return total, time.perf_counter() - t0
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -148,7 +132,7 @@ def pages_per_pass(web: DemoWeb, seeds: list[str], redis_url: str, tmp: Path, re
                         "--render" if render else "--no-render", "-s", "AUTOTHROTTLE_ENABLED=False",
                         "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env, check=True, timeout=900,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return pages_done(url)
+        return pages(url)
     finally:
         clear(redis_url, prefix)
         drop()  # type: ignore[operator]

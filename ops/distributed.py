@@ -9,6 +9,7 @@ Keys (``P`` is the key prefix, default ``vigie``; the spider is ``placements``):
     P:placements:inflight:WORKER  hash   requests a worker took and has not stored yet
     P:placements:inflight-seq     int    ids of in-flight entries
     P:placements:worker:WORKER    str    heartbeat, expires HEARTBEAT_TTL seconds after a worker dies
+    P:placements:seeds-pending:W  list   seeds a worker took from start_urls, until they are queued
     P:placements:scheduled        set    URLs scheduled in this crawl (all workers)
     P:placements:site-pages       hash   pages scheduled per site in this crawl (--max-pages-per-site)
 
@@ -70,6 +71,22 @@ return #items
 """
 
 
+_POP_SEEDS = """
+local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #items > 0 then
+  redis.call('LTRIM', KEYS[1], #items, -1)
+  redis.call('RPUSH', KEYS[2], unpack(items))
+end
+return items
+"""
+
+_REQUEUE_SEEDS = """
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+if #items > 0 then redis.call('RPUSH', KEYS[1], unpack(items)) end
+redis.call('DEL', KEYS[2])
+return #items
+"""
+
 _SCHEDULE = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) > tonumber(ARGV[3]) then return -1 end
@@ -82,7 +99,8 @@ def keys(prefix: str = "vigie", spider: str = SPIDER) -> dict[str, str]:
     return {"start_urls": f"{base}:start_urls", "requests": f"{base}:requests",
             "dupefilter": f"{base}:dupefilter", "inflight": f"{base}:inflight:",
             "seq": f"{base}:inflight-seq", "worker": f"{base}:worker:",
-            "scheduled": f"{base}:scheduled", "site_pages": f"{base}:site-pages"}
+            "scheduled": f"{base}:scheduled", "site_pages": f"{base}:site-pages",
+            "seeds_pending": f"{base}:seeds-pending:"}
 
 
 def reset_crawl(r: redis.Redis, key_prefix: str = "vigie") -> None:
@@ -157,6 +175,8 @@ def crawl_in_progress(r: redis.Redis, key_prefix: str = "vigie") -> bool:
     k = keys(key_prefix)
     if r.zcard(k["requests"]) or r.llen(k["start_urls"]):
         return True
+    if any(r.llen(key) for key in r.scan_iter(match=k["seeds_pending"] + "*")):
+        return True
     return any(r.hlen(key) for key in r.scan_iter(match=k["inflight"] + "*"))
 
 
@@ -167,7 +187,8 @@ def queue_status(redis_url: str, key_prefix: str = "vigie") -> dict[str, Any]:
     inflight = {key.decode()[len(k["inflight"]):]: int(r.hlen(key))
                 for key in r.scan_iter(match=k["inflight"] + "*")}
     workers = sorted(key.decode()[len(k["worker"]):] for key in r.scan_iter(match=k["worker"] + "*"))
-    return {"seeds": int(r.llen(k["start_urls"])), "queued": int(r.zcard(k["requests"])),
+    pending = sum(int(r.llen(key)) for key in r.scan_iter(match=k["seeds_pending"] + "*"))
+    return {"seeds": int(r.llen(k["start_urls"])) + pending, "queued": int(r.zcard(k["requests"])),
             "seen": int(r.scard(k["dupefilter"])), "inflight": inflight, "workers": workers}
 
 
@@ -183,16 +204,17 @@ def recover_orphans(server: redis.Redis, k: dict[str, str], me: str = "") -> int
     One Lua call per dead worker moves its hash into the queue and deletes it, so two live
     workers recovering at once cannot both requeue the same requests."""
     back = 0
-    prefix = k["inflight"]
-    for raw in server.scan_iter(match=prefix + "*"):
-        key = raw.decode() if isinstance(raw, bytes) else str(raw)
-        worker = key[len(prefix):]
-        if worker == me or server.exists(k["worker"] + worker):
-            continue
-        n = int(server.eval(_REQUEUE, 2, k["requests"], key))
-        if n:
-            log.warning("requeued %d request(s) of dead worker %s", n, worker)
-        back += n
+    for prefix, script, target, what in ((k["inflight"], _REQUEUE, k["requests"], "request(s)"),
+                                         (k["seeds_pending"], _REQUEUE_SEEDS, k["start_urls"], "seed(s)")):
+        for raw in server.scan_iter(match=prefix + "*"):
+            key = raw.decode() if isinstance(raw, bytes) else str(raw)
+            worker = key[len(prefix):]
+            if worker == me or server.exists(k["worker"] + worker):
+                continue
+            n = int(server.eval(script, 2, target, key))
+            if n:
+                log.warning("requeued %d %s of dead worker %s", n, what, worker)
+            back += n
     return back
 
 
@@ -223,6 +245,7 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.keys = keys()
         self.inflight_key = ""
+        self.seeds_pending_key = ""
         self._pending: dict[str, list[str]] = defaultdict(list)
         self._beat: Any = None
         self._poller: Any = None
@@ -233,6 +256,7 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
             crawler, *args, **kwargs)
         spider.keys = keys(crawler.settings.get("VIGIE_REDIS_KEY_PREFIX", "vigie"), spider.name)
         spider.inflight_key = spider.keys["inflight"] + spider.worker_id
+        spider.seeds_pending_key = spider.keys["seeds_pending"] + spider.worker_id
         spider.setup_redis(crawler)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -245,6 +269,19 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
 
     def start_requests(self) -> Iterator[Any]:
         return self.next_requests()
+
+    def pop_list_queue(self, redis_key: str, batch_size: int) -> list[bytes]:
+        """Seeds move from the shared list to this worker's pending list in one Lua call, and
+        stay there until their requests are in the shared queue (a dead worker's pending seeds
+        go back to the list)."""
+        assert self.server is not None
+        return list(self.server.eval(_POP_SEEDS, 2, redis_key, self.seeds_pending_key, str(batch_size)))
+
+    def next_requests(self) -> Iterator[Any]:
+        yield from super().next_requests()
+        # every request yielded has been handed to the engine (queued in Redis) by now
+        if self.server is not None:
+            self.server.delete(self.seeds_pending_key)
 
     def make_request_from_data(self, data: bytes) -> Any:
         text = data.decode(self.redis_encoding or "utf-8").strip()
@@ -341,7 +378,7 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
                 loop.stop()
         if self.server is not None:
             if reason == "finished":
-                self.server.delete(self.inflight_key)
+                self.server.delete(self.inflight_key, self.seeds_pending_key)
             self.server.delete(self.keys["worker"] + self.worker_id)
 
     def recover_orphans(self) -> int:
@@ -352,6 +389,9 @@ class DistributedPlacementsSpider(RedisMixin, PlacementsSpider):
     def others_busy(self) -> bool:
         assert self.server is not None
         prefix = self.keys["inflight"]
+        if any(self.server.llen(k) for k in self.server.scan_iter(match=self.keys["seeds_pending"] + "*")
+               if k.decode() != self.seeds_pending_key):
+            return True
         return any(self.server.hlen(k) for k in self.server.scan_iter(match=prefix + "*")
                    if k.decode() != self.inflight_key)
 

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from itertools import chain, compress, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -190,6 +192,27 @@ def shift_tier(tier: str, shift: int) -> str:
     return TIERS[min(max(rank, 0), TIER_RANK["low"])]
 
 
+#: Language of each slot of an automaton value's entries: None = every entry (no page language),
+#: "fr"/"en" = entries for that language or any, "" = only the entries for any language.
+_SLOT_LANGS: tuple[str | None, ...] = (None, "fr", "en", "")
+
+
+def _lang_slot(lang: str | None) -> int:
+    """The slot of ``_SLOT_LANGS`` for a page language (any other language: "any" rules only)."""
+    if not lang:
+        return 0
+    return 1 if lang == "fr" else 2 if lang == "en" else 3
+
+
+def _context_shift(own: dict[str, int], default: dict[str, int],
+                   contexts: dict[str, float]) -> tuple[int, list[str]]:
+    """A rule's tier shift under the page's active contexts (the strongest lowering and raising
+    both count) and the ``context:+n`` labels of the contexts that move it."""
+    shifts = [own.get(c, default.get(c, 0)) for c in contexts]
+    shift = (max(shifts, default=0) if any(s > 0 for s in shifts) else 0) + min(min(shifts, default=0), 0)
+    return shift, [f"{c}:{v:+d}" for c, v in zip(contexts, shifts, strict=True) if v]
+
+
 @dataclass(slots=True)
 class _Acc:
     """Per-rule match accumulator for one page."""
@@ -198,7 +221,35 @@ class _Acc:
     title_hits: int = 0
     negated: int = 0
     terms: dict[str, int] = field(default_factory=dict)
-    spans: list[tuple[str, int, int]] = field(default_factory=list)
+    spans: list[tuple[_Matches, int]] = field(default_factory=list)  # (pass, entry id) per snippet
+
+
+class _Matches:
+    """One text's matches, kept so that a snippet's span is found only for the rules that fire."""
+
+    __slots__ = ("_first", "_key_len", "counts", "eid_key", "hits", "kids", "negated", "per_hit", "rule_order",
+                 "text", "where")
+
+    def __init__(self, engine: Engine, where: str, text: str, hits: list[tuple[int, int]], kids: list[int],
+                 per_hit: list[tuple[int, ...]]) -> None:
+        self.where, self.text, self.hits, self.kids, self.per_hit = where, text, hits, kids, per_hit
+        self._key_len, self.eid_key = engine._key_len, engine._eid_key
+        self._first: dict[int, int] | None = None
+        self.counts: Counter[int] = Counter()  # entry id -> counted matches
+        self.negated: Counter[int] = Counter()  # entry id -> negated matches
+        self.rule_order: list[int] = []  # only when some matches are negated (see Engine._scan)
+
+    def span(self, eid: int) -> tuple[str, int, int]:
+        """Where entry ``eid`` was first counted: its key's first match, unless negated there."""
+        kids = self.kids
+        if self._first is None:  # key id -> index of its first match
+            self._first = dict(zip(reversed(kids), range(len(kids) - 1, -1, -1), strict=True))
+        kid = self.eid_key[eid]
+        j = self._first[kid]
+        while eid not in self.per_hit[j]:
+            j = kids.index(kid, j + 1)
+        end = self.hits[j][0]
+        return (self.where, end - self._key_len[kid] + 1, end - 1 if self.text[end] == " " else end)
 
 
 class Engine:
@@ -214,6 +265,9 @@ class Engine:
         self._title_weight = float(self.settings["title_weight"])
         self.version = hashlib.sha256((ENGINE_VERSION + "".join(p.digest for p in packs)).encode()).hexdigest()[:16]
         self.negation_cues = frozenset(fold_phrase(c) for c in self.settings["negation_cues"])
+        self._window = int(self.settings["negation_window"])
+        self._max_snippets = int(self.settings["max_snippets"])
+        self._snippet_width = int(self.settings["snippet_width"])
         self._automaton = ahocorasick.Automaton()
         # keys are " phrase " (" phrase" for a prefix term): the folded text has spaces for every
         # non-word character and is padded, so only whole-word matches are ever reported. Negation
@@ -229,8 +283,40 @@ class Engine:
                         (i, phrase, langs, r.negatable and r.context is None))
         self.n_terms = len(table)
         cue_keys = {f" {c} " for c in self.negation_cues if c}
-        for key in table.keys() | cue_keys:
-            self._automaton.add_word(key, (len(key), tuple(table.get(key, ())), key in cue_keys))
+        # Matching is done in bulk (see match()): the automaton's value for a key is a key id; the
+        # tables below give, per id, its length and, per language slot (see _lang_slot), the ids of
+        # its entries (one per rule and phrase), split into negatable and not.
+        self._key_len: list[int] = []
+        self._cue_ids: set[int] = set()
+        self._eid_rule: list[int] = []
+        self._eid_phrase: list[str] = []
+        self._eid_key: list[int] = []
+        eid_of: dict[tuple[int, str], int] = {}
+        self._key_eids: tuple[list[tuple[int, ...]], ...] = tuple([] for _ in _SLOT_LANGS)
+        self._key_neg: tuple[list[tuple[int, ...]], ...] = tuple([] for _ in _SLOT_LANGS)
+        self._key_keep: tuple[list[tuple[int, ...]], ...] = tuple([] for _ in _SLOT_LANGS)
+        for kid, key in enumerate(sorted(table.keys() | cue_keys)):
+            self._automaton.add_word(key, kid)
+            self._key_len.append(len(key))
+            if key in cue_keys:
+                self._cue_ids.add(kid)
+            entries = []
+            for ri, phrase, langs, negatable in table.get(key, ()):
+                eid = eid_of.get((ri, phrase))
+                if eid is None:
+                    eid = eid_of[ri, phrase] = len(self._eid_rule)
+                    self._eid_rule.append(ri)
+                    self._eid_phrase.append(phrase)
+                    self._eid_key.append(kid)
+                entries.append((eid, langs, negatable))
+            for slot, slot_lang in enumerate(_SLOT_LANGS):
+                kept = [(eid, neg) for eid, langs, neg in entries
+                        if slot_lang is None or langs is None or slot_lang in langs]
+                self._key_eids[slot].append(tuple(eid for eid, _ in kept))
+                self._key_neg[slot].append(tuple(eid for eid, neg in kept if neg))
+                self._key_keep[slot].append(tuple(eid for eid, neg in kept if not neg))
+        self._max_key_len = max(self._key_len, default=0)
+        self._min_terms = [max(r.min_terms, 1) for r in self.rules]  # no rule fires without a term
         if table:
             self._automaton.make_automaton()
         self._by_kind: dict[str, list[int]] = {}
@@ -246,40 +332,99 @@ class Engine:
 
     def match(self, folded: Folded, where: str, accs: dict[int, _Acc], lang: str | None) -> None:
         """Feed the automaton's matches in ``folded`` (one pass) into per-rule accumulators."""
+        matches = self._scan(folded, where, lang)
+        if matches is not None:
+            self._accumulate(matches, accs)
+
+    def _scan(self, folded: Folded, where: str, lang: str | None) -> _Matches | None:
+        """One pass of the automaton over ``folded``, negation applied, entries counted.
+
+        Speed: the matches are listed, mapped to their entries and counted by C code (``map``,
+        ``chain``, ``Counter``); Python only loops over the negation cues' windows, not over
+        every match."""
         if not folded.text or not self.n_terms:
-            return
+            return None
         text = f" {folded.text} "
-        window = int(self.settings["negation_window"])
-        max_snippets = int(self.settings["max_snippets"])
-        in_title = where == "title"
-        last_cue = -1  # position of the trailing space of the last negation cue seen (-1: none yet)
-        for end, (length, entries, is_cue) in self._automaton.iter(text):
-            # matches come by increasing end: a cue before this phrase has already been seen
-            start = end - length + 1  # the key's leading space, i.e. the phrase's folded offset
-            negated: bool | None = None
-            for ri, phrase, langs, negatable in entries:
-                if lang and langs is not None and lang not in langs:
+        hits: list[tuple[int, int]] = list(self._automaton.iter(text))  # (end, key id), by end
+        if not hits:
+            return None
+        slot = _lang_slot(lang)
+        kids = list(map(itemgetter(1), hits))
+        per_hit = list(map(self._key_eids[slot].__getitem__, kids))  # the entries each match counts for
+        m = _Matches(self, where, text, hits, kids, per_hit)
+        if not self._cue_ids.isdisjoint(kids):
+            raw = per_hit.copy()
+            negated = self._negations(text, hits, kids, per_hit, slot)
+            if negated:
+                m.negated = Counter(chain.from_iterable(negated.values()))
+                # rules in the order they are first met, negated or not (accumulators are made so)
+                m.rule_order = list(dict.fromkeys(map(self._eid_rule.__getitem__, chain.from_iterable(raw))))
+        # entry id -> matches, in the order of each entry's first counted match (Counter keeps it)
+        m.counts = Counter(chain.from_iterable(per_hit))
+        return m
+
+    def _accumulate(self, m: _Matches, accs: dict[int, _Acc], only: set[int] | None = None) -> None:
+        """Add one pass's counts to the accumulators of its rules (of the rules in ``only``)."""
+        eid_rule, eid_phrase = self._eid_rule, self._eid_phrase
+        for ri in m.rule_order:
+            if ri not in accs and (only is None or ri in only):
+                accs[ri] = _Acc()
+        max_snippets = self._max_snippets
+        in_title = m.where == "title"
+        for eid, n in m.counts.items():
+            ri = eid_rule[eid]
+            acc = accs.get(ri)
+            if acc is None:
+                if only is not None and ri not in only:
                     continue
-                acc = accs.get(ri)
-                if acc is None:
-                    acc = accs[ri] = _Acc()
-                if negatable:
-                    if negated is None:
-                        negated = (0 <= last_cue <= start and start - last_cue < 16 * window
-                                   and len(text[last_cue:start].split()) < window)
-                    if negated:
-                        acc.negated += 1
-                        continue
-                if in_title:
-                    acc.title_hits += 1
-                else:
-                    acc.hits += 1
-                n = acc.terms.get(phrase, 0)
-                acc.terms[phrase] = n + 1
-                if not n and len(acc.spans) < max_snippets:  # a snippet for each distinct term
-                    acc.spans.append((where, start, end - 1 if text[end] == " " else end))
-            if is_cue:
-                last_cue = end  # the cue key's trailing space
+                acc = accs[ri] = _Acc()
+            if in_title:
+                acc.title_hits += n
+            else:
+                acc.hits += n
+            phrase = eid_phrase[eid]
+            terms = acc.terms
+            if phrase in terms:
+                terms[phrase] += n
+            else:
+                terms[phrase] = n
+                if len(acc.spans) < max_snippets:  # a snippet for each distinct term
+                    acc.spans.append((m, eid))
+        for eid, n in m.negated.items():
+            ri = eid_rule[eid]
+            acc = accs.get(ri)
+            if acc is None:
+                if only is not None and ri not in only:
+                    continue
+                acc = accs[ri] = _Acc()
+            acc.negated += n
+
+    def _negations(self, text: str, hits: list[tuple[int, int]], kids: list[int],
+                   per_hit: list[tuple[int, ...]], slot: int) -> dict[int, tuple[int, ...]]:
+        """Matches of negatable entries within ``negation_window`` words after a negation cue:
+        match index -> the entries it does not count for (``per_hit`` is updated to the others).
+        A match is judged against the last cue met before it, in match order."""
+        window = self._window
+        reach = 16 * window
+        bound = reach + self._max_key_len - 1  # a match ending this far after a cue starts beyond reach
+        key_len, key_neg, key_keep = self._key_len, self._key_neg[slot], self._key_keep[slot]
+        cues = list(compress(range(len(hits)), map(self._cue_ids.__contains__, kids)))
+        cues.append(len(hits) - 1)
+        out: dict[int, tuple[int, ...]] = {}
+        for ci, stop in pairwise(cues):
+            last_cue = hits[ci][0]  # the cue key's trailing space
+            for j in range(ci + 1, stop + 1):  # up to the next cue itself (judged before it counts)
+                end, kid = hits[j]
+                if end - last_cue >= bound:
+                    break
+                negs = key_neg[kid]
+                if negs:
+                    start = end - key_len[kid] + 1  # the key's leading space
+                    if (last_cue <= start and start - last_cue < reach
+                            and len(text[last_cue:start].split()) < window):
+                        out[j] = negs
+                        per_hit[j] = key_keep[kid]
+        return out
 
     def _rule_score(self, rule: Rule, acc: _Acc) -> float:
         tw = self._title_weight
@@ -300,20 +445,41 @@ class Engine:
             lang = None
         accs: dict[int, _Acc] = {}
         folded = {"title": fold(_squeeze(facts.title or "")), "body": fold(_squeeze(facts.text or ""))}
-        for where, f in folded.items():
-            self.match(f, where, accs, lang)
-        width = int(self.settings["snippet_width"])
+        scans = [m for where, f in folded.items() if (m := self._scan(f, where, lang)) is not None]
+        if scans:
+            # only rules with enough distinct terms can fire: the others' matches are not added up
+            eid_rule, min_terms = self._eid_rule, self._min_terms
+            distinct = Counter(map(eid_rule.__getitem__, set().union(*(m.counts.keys() for m in scans))))
+            can_fire = {ri for ri, n in distinct.items() if n >= min_terms[ri]}
+            for m in scans:
+                self._accumulate(m, accs, can_fire)
+        rules = self.rules
         fired: list[tuple[Rule, Evidence]] = []
+        # snippets are cut after the loop, all of a text at once: (evidence's list, its spans)
+        pending: list[tuple[list[str], list[tuple[str, int, int]]]] = []
         for ri, acc in accs.items():
-            rule = self.rules[ri]
+            rule = rules[ri]
+            if len(acc.terms) < rule.min_terms:  # the common case: cheaper than _rule_score
+                continue
             score = self._rule_score(rule, acc)
             if score <= 0:
                 continue
-            snippets = [] if rule.context else [folded[w].snippet(s, e, width) for w, s, e in acc.spans]
+            snippets: list[str] = []
+            if not rule.context and acc.spans:
+                pending.append((snippets, [m.span(eid) for m, eid in acc.spans]))
             where = "title" if acc.title_hits and not acc.hits else "body"
             fired.append((rule, Evidence(rule.id, where, rule.tier, round(score, 3),
                                          terms=sorted(acc.terms), hits=acc.hits + acc.title_hits,
                                          negated=acc.negated, snippets=snippets)))
+        if pending:
+            cut: dict[tuple[str, int, int], str] = dict.fromkeys(chain.from_iterable(spans for _, spans in pending), "")
+            for where, f in folded.items():
+                mine = [sp for sp in cut if sp[0] == where]
+                if mine:
+                    cut.update(zip(mine, f.snippets([(a, b) for _, a, b in mine], self._snippet_width),
+                                   strict=True))
+            for snippets, spans in pending:
+                snippets.extend(map(cut.__getitem__, spans))
         fired.extend(self._fact_rules(facts))
         return self._verdict(facts.url, fired)
 
@@ -356,27 +522,39 @@ class Engine:
         score_tiers: dict[str, float] = self.settings["score_tiers"]
         cats: dict[str, CategoryVerdict] = {}
         signals: list[Evidence] = []
+        # a rule's context shift depends only on its own ``contexts`` overrides: computed once per
+        # distinct override set (most rules have none) rather than once per fired rule
+        shift_of: dict[tuple[tuple[str, int], ...], tuple[int, list[str]]] = {}
+        shift_labels: dict[str, set[str]] = {}  # category -> labels of the shifts that moved a tier
+        rank = TIER_RANK
         for rule, ev in fired:
             if rule.signal:
                 signals.append(ev)
                 continue
-            if not rule.category:
+            category = rule.category
+            if not category:
                 continue
-            cv = cats.get(rule.category)
+            cv = cats.get(category)
             if cv is None:
-                cv = cats[rule.category] = CategoryVerdict(rule.category, "none", 0.0, "none")
+                cv = cats[category] = CategoryVerdict(category, "none", 0.0, "none")
             cv.evidence.append(ev)
             cv.score += ev.score
-            # context shift of this rule's proposal: the strongest lowering and raising both count
-            shifts = [rule.contexts.get(c, default_shifts.get(c, 0)) for c in contexts]
-            shift = (max(shifts, default=0) if any(s > 0 for s in shifts) else 0) + min(min(shifts, default=0), 0)
-            proposed = shift_tier(rule.tier, shift)
-            cv.base_tier = worse(cv.base_tier, rule.tier)
-            cv.tier = worse(cv.tier, proposed)
-            if shift:
-                cv.shifts = sorted({*cv.shifts, *(f"{c}:{rule.contexts.get(c, default_shifts.get(c, 0)):+d}"
-                                                   for c in contexts
-                                                   if rule.contexts.get(c, default_shifts.get(c, 0)))})
+            tier = rule.tier
+            if rank[tier] < rank[cv.base_tier]:
+                cv.base_tier = tier
+            if contexts:
+                own = tuple(rule.contexts.items()) if rule.contexts else ()
+                found = shift_of.get(own)
+                if found is None:
+                    found = shift_of[own] = _context_shift(rule.contexts, default_shifts, contexts)
+                shift, labels = found
+                if shift:
+                    tier = shift_tier(tier, shift)
+                    shift_labels.setdefault(category, set()).update(labels)
+            if rank[tier] < rank[cv.tier]:
+                cv.tier = tier
+        for category, moved_by in shift_labels.items():
+            cats[category].shifts = sorted(moved_by)
         for cv in cats.values():
             for tier in ("floor", "high", "medium", "low"):
                 if tier in score_tiers and cv.score >= float(score_tiers[tier]):

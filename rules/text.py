@@ -99,15 +99,24 @@ class Folded:
 
     def snippet(self, start: int, end: int, width: int = 60) -> str:
         """The original text around folded span [start, end), on one line, with ellipses."""
-        if self.multi:
-            a = self.orig_index(start)
-            b = self.orig_index(end - 1) + 1 if end > start else a
-        else:
-            a, b = start, end
+        return self.snippets([(start, end)], width)[0]
+
+    def snippets(self, spans: list[tuple[int, int]], width: int = 60) -> list[str]:
+        """:meth:`snippet` for many spans at once (one call per page, not one per snippet)."""
         o = self.original
-        lo, hi = max(0, a - width), min(len(o), b + width)
-        out = f"{'…' if lo else ''}{o[lo:a]}[{o[a:b]}]{o[b:hi]}{'…' if hi < len(o) else ''}"
-        return out.replace("\n", " ").replace("\r", " ") if "\n" in out or "\r" in out else out
+        n = len(o)
+        out = []
+        for start, end in spans:
+            if self.multi:
+                a = self.orig_index(start)
+                b = self.orig_index(end - 1) + 1 if end > start else a
+            else:
+                a, b = start, end
+            lo = a - width if a > width else 0
+            hi = b + width if b + width < n else n
+            s = f"{'…' if lo else ''}{o[lo:a]}[{o[a:b]}]{o[b:hi]}{'…' if hi < n else ''}"
+            out.append(s.replace("\n", " ").replace("\r", " ") if "\n" in s or "\r" in s else s)
+        return out
 
 
 class _NotLatin1(Exception):

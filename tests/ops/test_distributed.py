@@ -87,6 +87,22 @@ def test_a_dead_workers_requests_come_back_once(redis_url: str, redis_prefix: st
 
 
 @pytest.mark.redis
+def test_seeds_taken_by_a_dead_worker_go_back_to_the_list(redis_url: str, redis_prefix: str) -> None:
+    from ops.distributed import _POP_SEEDS
+
+    r = connect(redis_url)
+    k = keys(redis_prefix)
+    push_seeds(redis_url, ["a.fr", "b.fr", "c.fr"], key_prefix=redis_prefix)
+    taken = r.eval(_POP_SEEDS, 2, k["start_urls"], k["seeds_pending"] + "dead", "2")
+    assert taken == [b"https://a.fr/", b"https://b.fr/"]
+    assert r.lrange(k["start_urls"], 0, -1) == [b"https://c.fr/"]
+    assert queue_status(redis_url, redis_prefix)["seeds"] == 3  # pending seeds still count
+    assert recover_orphans(r, k, "other") == 2
+    assert sorted(r.lrange(k["start_urls"], 0, -1)) == [b"https://a.fr/", b"https://b.fr/", b"https://c.fr/"]
+    assert not r.exists(k["seeds_pending"] + "dead")
+
+
+@pytest.mark.redis
 def test_pages_per_site_are_counted_for_the_crawl_across_workers(redis_url: str, redis_prefix: str) -> None:
     from ops.distributed import _SCHEDULE
 
