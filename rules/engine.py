@@ -204,6 +204,10 @@ def _lang_slot(lang: str | None) -> int:
     return 1 if lang == "fr" else 2 if lang == "en" else 3
 
 
+def _evidence_order(e: Evidence) -> tuple[int, float]:
+    return TIER_RANK[e.tier], -e.score
+
+
 def _context_shift(own: dict[str, int], default: dict[str, int],
                    contexts: dict[str, float]) -> tuple[int, list[str]]:
     """A rule's tier shift under the page's active contexts (the strongest lowering and raising
@@ -235,8 +239,8 @@ class _Matches:
         self.where, self.text, self.hits, self.kids, self.per_hit = where, text, hits, kids, per_hit
         self._key_len, self.eid_key = engine._key_len, engine._eid_key
         self._first: dict[int, int] | None = None
-        self.counts: Counter[int] = Counter()  # entry id -> counted matches
-        self.negated: Counter[int] = Counter()  # entry id -> negated matches
+        self.counts: dict[int, int] = {}  # entry id -> counted matches
+        self.negated: dict[int, int] = {}  # entry id -> negated matches
         self.rule_order: list[int] = []  # only when some matches are negated (see Engine._scan)
 
     def span(self, eid: int) -> tuple[str, int, int]:
@@ -316,6 +320,10 @@ class Engine:
                 self._key_neg[slot].append(tuple(eid for eid, neg in kept if neg))
                 self._key_keep[slot].append(tuple(eid for eid, neg in kept if not neg))
         self._max_key_len = max(self._key_len, default=0)
+        # per slot and key id: the key's length if some of its entries are negatable, else 0
+        self._neg_len = tuple([n if neg else 0 for n, neg in zip(self._key_len, negs, strict=True)]
+                              for negs in self._key_neg)
+        self._shift_cache: dict[tuple[tuple[tuple[str, int], ...], tuple[str, ...], str], tuple[str, list[str]]] = {}
         self._min_terms = [max(r.min_terms, 1) for r in self.rules]  # no rule fires without a term
         if table:
             self._automaton.make_automaton()
@@ -407,22 +415,23 @@ class Engine:
         window = self._window
         reach = 16 * window
         bound = reach + self._max_key_len - 1  # a match ending this far after a cue starts beyond reach
-        key_len, key_neg, key_keep = self._key_len, self._key_neg[slot], self._key_keep[slot]
+        neg_len, key_neg, key_keep = self._neg_len[slot], self._key_neg[slot], self._key_keep[slot]
         cues = list(compress(range(len(hits)), map(self._cue_ids.__contains__, kids)))
         cues.append(len(hits) - 1)
         out: dict[int, tuple[int, ...]] = {}
         for ci, stop in pairwise(cues):
             last_cue = hits[ci][0]  # the cue key's trailing space
+            too_far = last_cue + bound
             for j in range(ci + 1, stop + 1):  # up to the next cue itself (judged before it counts)
                 end, kid = hits[j]
-                if end - last_cue >= bound:
+                if end >= too_far:
                     break
-                negs = key_neg[kid]
-                if negs:
-                    start = end - key_len[kid] + 1  # the key's leading space
+                length = neg_len[kid]
+                if length:  # some entries are negatable
+                    start = end - length + 1  # the key's leading space
                     if (last_cue <= start and start - last_cue < reach
                             and len(text[last_cue:start].split()) < window):
-                        out[j] = negs
+                        out[j] = key_neg[kid]
                         per_hit[j] = key_keep[kid]
         return out
 
@@ -522,9 +531,10 @@ class Engine:
         score_tiers: dict[str, float] = self.settings["score_tiers"]
         cats: dict[str, CategoryVerdict] = {}
         signals: list[Evidence] = []
-        # a rule's context shift depends only on its own ``contexts`` overrides: computed once per
-        # distinct override set (most rules have none) rather than once per fired rule
-        shift_of: dict[tuple[tuple[str, int], ...], tuple[int, list[str]]] = {}
+        # a rule's shifted tier depends only on its tier, its own ``contexts`` overrides and the
+        # page's contexts: computed once per (overrides, contexts, tier) for all pages
+        shift_cache = self._shift_cache
+        page_contexts = tuple(contexts)
         shift_labels: dict[str, set[str]] = {}  # category -> labels of the shifts that moved a tier
         rank = TIER_RANK
         for rule, ev in fired:
@@ -542,14 +552,14 @@ class Engine:
             tier = rule.tier
             if rank[tier] < rank[cv.base_tier]:
                 cv.base_tier = tier
-            if contexts:
-                own = tuple(rule.contexts.items()) if rule.contexts else ()
-                found = shift_of.get(own)
+            if page_contexts:
+                key = (tuple(rule.contexts.items()) if rule.contexts else (), page_contexts, tier)
+                found = shift_cache.get(key)
                 if found is None:
-                    found = shift_of[own] = _context_shift(rule.contexts, default_shifts, contexts)
-                shift, labels = found
-                if shift:
-                    tier = shift_tier(tier, shift)
+                    shift, labels = _context_shift(rule.contexts, default_shifts, contexts)
+                    found = shift_cache[key] = (shift_tier(tier, shift), labels if shift else [])
+                tier, labels = found
+                if labels:
                     shift_labels.setdefault(category, set()).update(labels)
             if rank[tier] < rank[cv.tier]:
                 cv.tier = tier
@@ -561,7 +571,8 @@ class Engine:
                     cv.tier = worse(cv.tier, tier)
                     break
             cv.score = round(cv.score, 3)
-            cv.evidence.sort(key=lambda e: (TIER_RANK[e.tier], -e.score))
+            if len(cv.evidence) > 1:
+                cv.evidence.sort(key=_evidence_order)
         cats = {k: v for k, v in cats.items() if v.tier != "none"}
         return PageVerdict(url, cats, {k: round(v, 3) for k, v in contexts.items()}, signals, self.version,
                            dict(self.settings["tier_points"]))

@@ -26,7 +26,12 @@ def page_facts_from_html(url: str, html: str | bytes, *, skip_ads: bool = True,
         html = html.decode("utf-8", "replace")
     if not html.strip():
         return PageFacts(url=url)
-    doc = lxml.html.document_fromstring(html)
+    return page_facts_from_tree(url, lxml.html.document_fromstring(html), skip_ads=skip_ads,
+                                skip_boilerplate=skip_boilerplate)
+
+
+def page_facts_from_tree(url: str, doc: Any, *, skip_ads: bool = True, skip_boilerplate: bool = True) -> PageFacts:
+    """The same from an already parsed lxml document (the crawler parses each page once)."""
     title = " ".join((doc.findtext(".//title") or "").split())
     meta: dict[str, Any] = {}
     for m in doc.iter("meta"):

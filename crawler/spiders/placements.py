@@ -47,6 +47,7 @@ from crawler.filterlists import AdEngine, get_engine, lists_dir, resolve_lists
 from crawler.items import PageItem
 from crawler.pipelines import JobJournal
 from crawler.seeds import SeedError, load_seeds
+from rules.html import page_facts_from_tree
 from store.db import session_scope
 from store.placements import placement_fingerprint
 from vigie.config import get_settings
@@ -533,9 +534,8 @@ class PlacementsSpider(scrapy.Spider):
             title_el = root.find(".//title")
             title = (title_el.text or "").strip()[:500] if title_el is not None else None
             lang = (root.get("lang") or "").strip()[:16] or None
-            parts = root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style) and "
-                               "not(ancestor::noscript)]")
-            text = re.sub(r"\s+", " ", " ".join(str(p) for p in parts)).strip()[:200_000]
+            # the article's own words only: ads and page furniture must not score the page
+            text = page_facts_from_tree(url, root).text[:200_000]
         return PageItem(url=url, status=status, http_status=http_status, title=title, lang=lang, text=text,
                         error=error, rendered=rendered, ads=ads or [], meta=meta or {},
                         scheduled_url=scheduled_url)

@@ -128,3 +128,10 @@ def test_group_seeds_prefer_the_known_home_page(database_url: str) -> None:
                    Page(url="http://www.a.example/", site_id=a.id)])
     assert group_seeds(database_url, "news") == ["http://www.a.example/", "b.example"]
     assert len(group_seeds(database_url, "all")) == 3
+
+
+def test_worker_reports_an_unreachable_redis_on_one_line(database_url: str) -> None:
+    code, out = vigie("worker", "--redis", "redis://127.0.0.1:1/0", "--database", database_url)
+    assert code == 2 and out.startswith("error: --redis: cannot reach redis://127.0.0.1:1/0")
+    code, out = vigie("worker", "--redis", "redis://127.0.0.1:1/0", "--set", "NOEQUALS")
+    assert code == 2 and "--set: 'NOEQUALS' is not NAME=VALUE" in out

@@ -63,8 +63,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo world.")] = 7,
     host: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8000,
-    render: Annotated[bool | None, typer.Option("--render/--no-render",
-                                                help="Render pages in Chromium (default: when found).")] = None,
+    render: Annotated[bool | None, typer.Option(
+        "--render/--no-render", help="Render every page / none (default: pages with ad tags, if Chromium is found).",
+    )] = None,
 ) -> None:
     """Start the demo web, import its brands and sites, crawl, score, watch, then serve the dashboard."""
     from demo.catalog import BSKY_HOST
@@ -81,11 +82,12 @@ def demo(
     (demo_dir / "sites.yaml").write_text(world.sites_yaml(), encoding="utf-8")
     (demo_dir / "seeds.txt").write_text("\n".join(world.seed_urls()) + "\n", encoding="utf-8")
     (demo_dir / "ground_truth.json").write_text(json.dumps(world.ground_truth(), indent=1), encoding="utf-8")
-    if render is None:
-        render = _chromium() is not None
-        if not render:
-            typer.secho("no Chromium found: crawling without rendering (JavaScript ads will be missed)",
-                        fg="yellow", err=True)
+    if render is None and _chromium() is None:
+        render = False
+        typer.secho("no Chromium found: crawling without rendering (JavaScript ads will be missed)",
+                    fg="yellow", err=True)
+    # default: the crawler's auto mode renders the pages whose static pass shows ad-tag scripts
+    render_flag = [] if render is None else ["--render" if render else "--no-render"]
 
     with DemoWeb(world) as web:
         typer.echo(f"demo web (forward proxy) at {web.proxy_url}; data in {demo_dir}", err=True)
@@ -94,7 +96,7 @@ def demo(
         _step(env, "brands", "import", str(demo_dir / "brands.yaml"))
         _step(env, "sites", "import", str(demo_dir / "sites.yaml"))
         _step(env, "crawl", "placements", "--seeds", str(demo_dir / "seeds.txt"), "--proxy", web.proxy_url,
-              "--allow-private", "--render" if render else "--no-render")
+              "--allow-private", *render_flag)
         _step(env, "crawl", "adstxt", "--proxy", web.proxy_url)
         for spec in world.activist_specs():
             _step(env, "activists", "add", spec)
