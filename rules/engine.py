@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import chain, compress, pairwise
@@ -231,12 +232,13 @@ class _Acc:
 class _Matches:
     """One text's matches, kept so that a snippet's span is found only for the rules that fire."""
 
-    __slots__ = ("_first", "_key_len", "counts", "eid_key", "hits", "kids", "negated", "per_hit", "rule_order",
-                 "text", "where")
+    __slots__ = ("_first", "_key_len", "counts", "eid_key", "folded", "hits", "kids", "negated", "per_hit",
+                 "rule_order", "text", "where")
 
-    def __init__(self, engine: Engine, where: str, text: str, hits: list[tuple[int, int]], kids: list[int],
-                 per_hit: list[tuple[int, ...]]) -> None:
-        self.where, self.text, self.hits, self.kids, self.per_hit = where, text, hits, kids, per_hit
+    def __init__(self, engine: Engine, folded: Folded, where: str, text: str, hits: list[tuple[int, int]],
+                 kids: list[int], per_hit: list[tuple[int, ...]]) -> None:
+        self.folded, self.where, self.text = folded, where, text
+        self.hits, self.kids, self.per_hit = hits, kids, per_hit
         self._key_len, self.eid_key = engine._key_len, engine._eid_key
         self._first: dict[int, int] | None = None
         self.counts: dict[int, int] = {}  # entry id -> counted matches
@@ -244,16 +246,25 @@ class _Matches:
         self.rule_order: list[int] = []  # only when some matches are negated (see Engine._scan)
 
     def span(self, eid: int) -> tuple[str, int, int]:
-        """Where entry ``eid`` was first counted: its key's first match, unless negated there."""
-        kids = self.kids
+        """Where entry ``eid`` was first counted: (where, start, end) in the folded text."""
+        return (self.where, *self.spans([eid])[0])
+
+    def spans(self, eids: list[int]) -> list[tuple[int, int]]:
+        """Each entry's first counted match: its key's first match, unless negated there."""
+        kids, per_hit, hits, text, key_len, eid_key = (self.kids, self.per_hit, self.hits, self.text,
+                                                       self._key_len, self.eid_key)
         if self._first is None:  # key id -> index of its first match
             self._first = dict(zip(reversed(kids), range(len(kids) - 1, -1, -1), strict=True))
-        kid = self.eid_key[eid]
-        j = self._first[kid]
-        while eid not in self.per_hit[j]:
-            j = kids.index(kid, j + 1)
-        end = self.hits[j][0]
-        return (self.where, end - self._key_len[kid] + 1, end - 1 if self.text[end] == " " else end)
+        first = self._first
+        out = []
+        for eid in eids:
+            kid = eid_key[eid]
+            j = first[kid]
+            while eid not in per_hit[j]:
+                j = kids.index(kid, j + 1)
+            end = hits[j][0]
+            out.append((end - key_len[kid] + 1, end - 1 if text[end] == " " else end))
+        return out
 
 
 class Engine:
@@ -359,7 +370,7 @@ class Engine:
         slot = _lang_slot(lang)
         kids = list(map(itemgetter(1), hits))
         per_hit = list(map(self._key_eids[slot].__getitem__, kids))  # the entries each match counts for
-        m = _Matches(self, where, text, hits, kids, per_hit)
+        m = _Matches(self, folded, where, text, hits, kids, per_hit)
         if not self._cue_ids.isdisjoint(kids):
             raw = per_hit.copy()
             negated = self._negations(text, hits, kids, per_hit, slot)
@@ -379,12 +390,13 @@ class Engine:
                 accs[ri] = _Acc()
         max_snippets = self._max_snippets
         in_title = m.where == "title"
-        for eid, n in m.counts.items():
+        counts: Iterable[tuple[int, int]] = m.counts.items()
+        if only is not None:  # the other rules' entries are skipped by C code
+            counts = compress(counts, map(only.__contains__, map(eid_rule.__getitem__, m.counts)))
+        for eid, n in counts:
             ri = eid_rule[eid]
             acc = accs.get(ri)
             if acc is None:
-                if only is not None and ri not in only:
-                    continue
                 acc = accs[ri] = _Acc()
             if in_title:
                 acc.title_hits += n
@@ -464,31 +476,29 @@ class Engine:
                 self._accumulate(m, accs, can_fire)
         rules = self.rules
         fired: list[tuple[Rule, Evidence]] = []
-        # snippets are cut after the loop, all of a text at once: (evidence's list, its spans)
-        pending: list[tuple[list[str], list[tuple[str, int, int]]]] = []
+        # snippets are cut after the loop, all of a text at once: (evidence's list, its matches)
+        pending: list[tuple[list[str], list[tuple[_Matches, int]]]] = []
         for ri, acc in accs.items():
             rule = rules[ri]
-            if len(acc.terms) < rule.min_terms:  # the common case: cheaper than _rule_score
-                continue
             score = self._rule_score(rule, acc)
             if score <= 0:
                 continue
             snippets: list[str] = []
-            if not rule.context and acc.spans:
-                pending.append((snippets, [m.span(eid) for m, eid in acc.spans]))
+            if acc.spans and not rule.context:
+                pending.append((snippets, acc.spans))
             where = "title" if acc.title_hits and not acc.hits else "body"
             fired.append((rule, Evidence(rule.id, where, rule.tier, round(score, 3),
                                          terms=sorted(acc.terms), hits=acc.hits + acc.title_hits,
                                          negated=acc.negated, snippets=snippets)))
         if pending:
-            cut: dict[tuple[str, int, int], str] = dict.fromkeys(chain.from_iterable(spans for _, spans in pending), "")
-            for where, f in folded.items():
-                mine = [sp for sp in cut if sp[0] == where]
-                if mine:
-                    cut.update(zip(mine, f.snippets([(a, b) for _, a, b in mine], self._snippet_width),
-                                   strict=True))
-            for snippets, spans in pending:
-                snippets.extend(map(cut.__getitem__, spans))
+            refs = list(chain.from_iterable(r for _, r in pending))
+            cut: dict[tuple[_Matches, int], str] = {}
+            for m in {m for m, _ in refs}:
+                mine = [ref for ref in refs if ref[0] is m]
+                cut.update(zip(mine, m.folded.snippets(m.spans([eid for _, eid in mine]), self._snippet_width),
+                               strict=True))
+            for snippets, r in pending:
+                snippets.extend(map(cut.__getitem__, r))
         fired.extend(self._fact_rules(facts))
         return self._verdict(facts.url, fired)
 
@@ -566,10 +576,11 @@ class Engine:
         for category, moved_by in shift_labels.items():
             cats[category].shifts = sorted(moved_by)
         for cv in cats.values():
-            for tier in ("floor", "high", "medium", "low"):
-                if tier in score_tiers and cv.score >= float(score_tiers[tier]):
-                    cv.tier = worse(cv.tier, tier)
-                    break
+            if score_tiers:
+                for tier in ("floor", "high", "medium", "low"):
+                    if tier in score_tiers and cv.score >= float(score_tiers[tier]):
+                        cv.tier = worse(cv.tier, tier)
+                        break
             cv.score = round(cv.score, 3)
             if len(cv.evidence) > 1:
                 cv.evidence.sort(key=_evidence_order)

@@ -103,20 +103,15 @@ class Folded:
 
     def snippets(self, spans: list[tuple[int, int]], width: int = 60) -> list[str]:
         """:meth:`snippet` for many spans at once (one call per page, not one per snippet)."""
+        if self.multi:
+            oi = self.orig_index
+            spans = [(a, oi(end - 1) + 1 if end > start else a) for start, end in spans for a in (oi(start),)]
         o = self.original
+        if "\n" in o or "\r" in o:  # snippets are on one line: cut from the text with line breaks as spaces
+            o = o.replace("\n", " ").replace("\r", " ")
         n = len(o)
-        out = []
-        for start, end in spans:
-            if self.multi:
-                a = self.orig_index(start)
-                b = self.orig_index(end - 1) + 1 if end > start else a
-            else:
-                a, b = start, end
-            lo = a - width if a > width else 0
-            hi = b + width if b + width < n else n
-            s = f"{'…' if lo else ''}{o[lo:a]}[{o[a:b]}]{o[b:hi]}{'…' if hi < n else ''}"
-            out.append(s.replace("\n", " ").replace("\r", " ") if "\n" in s or "\r" in s else s)
-        return out
+        return [f"{'…' if a > width else ''}{o[a - width if a > width else 0:a]}[{o[a:b]}]{o[b:b + width]}"
+                f"{'…' if b + width < n else ''}" for a, b in spans]
 
 
 class _NotLatin1(Exception):
