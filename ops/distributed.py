@@ -52,7 +52,6 @@ SPIDER = "placements"
 HEARTBEAT_EVERY = 3.0
 HEARTBEAT_TTL = 12
 POLL_EVERY = 0.5
-MIGRATE_LOCK = 0x76696769  # "vigi"
 
 _POP = """
 local item = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -428,26 +427,6 @@ class DistributedStorePipeline(PlacementStorePipeline):
         return result
 
 
-def migrate_locked(database_url: str) -> None:
-    """``store.db.migrate`` under a PostgreSQL advisory lock: workers started together would
-    otherwise race to create the same tables."""
-    from sqlalchemy import text
-
-    from store.db import get_engine, migrate
-
-    engine = get_engine(database_url)
-    if engine.dialect.name != "postgresql":
-        migrate(database_url)
-        return
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_LOCK})
-        try:
-            migrate(database_url)
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_LOCK})
-            conn.commit()
-
-
 def worker_settings(redis_url: str, *, proxy: str | None = None, key_prefix: str = "vigie", max_idle: int = 0,
                     extra: dict[str, Any] | None = None) -> Any:
     """The crawler's settings with the Redis scheduler and this worker's overrides."""
@@ -473,7 +452,9 @@ def run_worker(redis_url: str, database_url: str, *, proxy: str | None = None, k
         connect(redis_url).ping()
     except redis.RedisError as exc:
         raise UserError(f"--redis: cannot reach {redis_url}: {exc}") from exc
-    migrate_locked(database_url)
+    from store.db import migrate
+
+    migrate(database_url)
     process = CrawlerProcess(worker_settings(redis_url, proxy=proxy, key_prefix=key_prefix, max_idle=max_idle,
                                              extra=settings))
     kwargs: dict[str, Any] = {"database_url": database_url, "proxy": proxy, "evidence": evidence,

@@ -65,11 +65,20 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
+#: PostgreSQL advisory lock key held while migrating, so processes started together (workers,
+#: ``vigie serve``, crawls) do not race to create the same tables.
+MIGRATE_LOCK = 0x76696769  # "vigi"
+
+
 def migrate(url: str) -> None:
-    """Bring the database to the newest schema (idempotent)."""
+    """Bring the database to the newest schema (idempotent, safe to call from many processes)."""
     from alembic import command
+    from sqlalchemy import text
 
     cfg = alembic_config(url)
-    with get_engine(url).begin() as connection:
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")

@@ -117,3 +117,27 @@ def test_pages_per_site_are_counted_for_the_crawl_across_workers(redis_url: str,
     assert schedule("http://a.fr/2", "a.fr") == 1
     assert schedule("http://a.fr/3", "a.fr") == -1  # the site reached its 2 pages
     assert schedule("http://b.fr/1", "b.fr") == 1
+
+
+def test_cli_crawl_distributed_pushes_seeds(redis_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`vigie crawl placements --distributed URL` queues the seeds for the workers, reporting bad lines."""
+    import subprocess
+    import sys
+
+    import redis as redis_lib
+
+    url = redis_url.rsplit("/", 1)[0] + "/14"  # a database of its own: the CLI uses the default key prefix
+    client = redis_lib.Redis.from_url(url)
+    client.flushdb()
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("# demo\nhttp://www.site-a.fr/\nsite-b.fr\nnot a seed\n")
+    try:
+        result = subprocess.run([sys.executable, "-m", "vigie", "crawl", "placements", "--seeds", str(seeds),
+                                 "--distributed", url], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "pushed 2 seeds" in result.stdout
+        assert "seeds.txt:4" in result.stdout
+        queued = [v.decode() for v in client.lrange("vigie:placements:start_urls", 0, -1)]
+        assert len(queued) == 2 and any("site-a.fr" in q for q in queued) and any("site-b.fr" in q for q in queued)
+    finally:
+        client.flushdb()

@@ -31,6 +31,9 @@ def crawl_placements(
                                        "directory to resume after an interruption."),
     ignore_robots: bool = typer.Option(False, "--ignore-robots", help="Do not obey robots.txt (own sites only)."),
     no_evidence: bool = typer.Option(False, "--no-evidence", help="Skip screenshots of rendered ads."),
+    distributed: str | None = typer.Option(None, "--distributed", metavar="redis://HOST:PORT/N",
+                                           help="Push the seeds to the shared Redis queue of `vigie worker` "
+                                                "processes instead of crawling here."),
 ) -> None:
     """Visit publisher pages, detect their ads, attribute them to brands, store placements."""
     from rich.console import Console
@@ -43,6 +46,14 @@ def crawl_placements(
     seed_args: list[str] = []
     for value in [*seeds, *(more_seeds or [])]:
         seed_args += [v for v in value.replace(",", " ").split() if v]
+    if distributed:
+        from ops.distributed import push_seed_specs
+
+        pushed, errors = push_seed_specs(distributed, seed_args)
+        for error in errors:
+            typer.echo(f"skipped seed: {error}")
+        typer.echo(f"pushed {pushed} seeds to {distributed}; `vigie worker` processes crawl them")
+        return
     console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]crawling[/]"), BarColumn(), TextColumn("{task.description}"),
                         TimeElapsedColumn(), console=console, transient=True)
