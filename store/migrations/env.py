@@ -15,8 +15,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, include_object=include_object,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      include_object=include_object, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
