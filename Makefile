@@ -29,7 +29,7 @@ test: install browser
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy vigie store crawler rules supply watch api dashboard demo ops
+	$(VENV)/bin/mypy vigie store crawler rules supply watch api dashboard demo ops tests bench
 
 bench: install browser
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -385,8 +385,9 @@ class Engine:
     def _accumulate(self, m: _Matches, accs: dict[int, _Acc], only: set[int] | None = None) -> None:
         """Add one pass's counts to the accumulators of its rules (of the rules in ``only``)."""
         eid_rule, eid_phrase = self._eid_rule, self._eid_phrase
-        for ri in m.rule_order:
-            if ri not in accs and (only is None or ri in only):
+        order = m.rule_order if only is None else compress(m.rule_order, map(only.__contains__, m.rule_order))
+        for ri in order:
+            if ri not in accs:
                 accs[ri] = _Acc()
         max_snippets = self._max_snippets
         in_title = m.where == "title"
@@ -478,9 +479,10 @@ class Engine:
         fired: list[tuple[Rule, Evidence]] = []
         # snippets are cut after the loop, all of a text at once: (evidence's list, its matches)
         pending: list[tuple[list[str], list[tuple[_Matches, int]]]] = []
+        rule_score = self._rule_score
         for ri, acc in accs.items():
             rule = rules[ri]
-            score = self._rule_score(rule, acc)
+            score = rule_score(rule, acc)
             if score <= 0:
                 continue
             snippets: list[str] = []

@@ -78,5 +78,6 @@ def test_render_mode_quality(world: Any, demo_web: Any, tmp_path: Path, shared_d
         assert len(with_shots) >= 0.95 * len(placements)
         for p in with_shots[:20]:
             for rel in (p.screenshot_path, p.page_screenshot_path):
+                assert rel is not None
                 assert (evidence / rel).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert all(p.slot.get("width", 0) >= 30 and p.slot.get("height", 0) >= 30 for p in placements)

@@ -88,7 +88,7 @@ def _feed(client: httpx.Client, limit: int = 7, **extra: str) -> list[dict]:
     items: list[dict] = []
     cursor = None
     while True:
-        params = {"actor": "veillegiants.bsky.social", "limit": limit, **extra}
+        params: dict[str, str | int] = {"actor": "veillegiants.bsky.social", "limit": limit, **extra}
         if cursor:
             params["cursor"] = cursor
         r = client.get(f"{BSKY}/xrpc/app.bsky.feed.getAuthorFeed", params=params)

@@ -90,9 +90,11 @@ def test_run_now_runs_the_command_in_a_subprocess_and_records_it(database_url: s
     ok, bad = runs(database_url, kind="command")
     assert ok.status == "finished" and ok.finished_at is not None and ok.stats["exit_code"] == 0
     assert ok.args["argv"] == ["--help"] and ok.args["job_id"] == "hello" and ok.args["pid"]
+    assert ok.log_path is not None
     log = Path(ok.log_path)
     assert log.parent == data_dir / "logs" and "Usage" in log.read_text()
     assert bad.status == "failed" and bad.stats["exit_code"] == 2
+    assert bad.error is not None
     assert "exit 2" in bad.error and "no-such-cmd" in bad.error  # the tail of its log
 
 
@@ -113,7 +115,7 @@ def test_a_crawl_of_an_empty_group_is_recorded_as_failed(database_url: str) -> N
     code, out = vigie("schedule", "run-now", "crawl:sport")
     assert code == 0, out
     (run,) = runs(database_url)
-    assert run.status == "failed" and "no sites in group 'sport'" in run.error
+    assert run.status == "failed" and "no sites in group 'sport'" in (run.error or "")
 
 
 def test_group_seeds_prefer_the_known_home_page(database_url: str) -> None:

@@ -3,6 +3,7 @@ in its in-flight hash until stored, and requeued when the worker dies."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -119,7 +120,7 @@ def test_pages_per_site_are_counted_for_the_crawl_across_workers(redis_url: str,
     assert schedule("http://b.fr/1", "b.fr") == 1
 
 
-def test_cli_crawl_distributed_pushes_seeds(redis_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_crawl_distributed_pushes_seeds(redis_url: str, tmp_path: Path) -> None:
     """`vigie crawl placements --distributed URL` queues the seeds for the workers, reporting bad lines."""
     import subprocess
     import sys
@@ -137,7 +138,8 @@ def test_cli_crawl_distributed_pushes_seeds(redis_url: str, tmp_path) -> None:  
         assert result.returncode == 0, result.stderr
         assert "pushed 2 seeds" in result.stdout
         assert "seeds.txt:4" in result.stdout
-        queued = [v.decode() for v in client.lrange("vigie:placements:start_urls", 0, -1)]
+        raw: list[bytes] = client.lrange("vigie:placements:start_urls", 0, -1)  # type: ignore[assignment]
+        queued = [v.decode() for v in raw]
         assert len(queued) == 2 and any("site-a.fr" in q for q in queued) and any("site-b.fr" in q for q in queued)
     finally:
         client.flushdb()

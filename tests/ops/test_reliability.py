@@ -63,6 +63,7 @@ def test_scheduled_crawl_killed_with_sigkill_resumes_to_the_same_placements(
     assert resumed.id == killed.id and resumed.status == "finished", resumed.error
     assert resumed.args.get("resumes") == 1
     assert not jobdir.exists()  # finished: the next run starts afresh
+    assert resumed.log_path is not None
     assert Path(resumed.log_path).read_text().count("$ ") == 2  # one log, both attempts
 
     got = snapshot(url)

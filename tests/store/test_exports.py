@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ def test_export_jsonl_keys(session: Session) -> None:
     assert rows[0]["first_seen"].startswith("2026-01-02")
 
 
-def test_export_csv_neutralises_formulas(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_csv_neutralises_formulas(session: Session, tmp_path: Path) -> None:
     _seed(session)
     target = tmp_path / "p.csv"
     subprocess.run([sys.executable, "-m", "vigie", "export", "placements", "--format", "csv", "--out",
