@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigie.csvcells import neutralise_cell
+
 FORMATS = ("google-ads", "dv360", "ttd", "meta", "xandr", "txt", "csv")
 
 #: Documented per-list limits. Google Ads: 65,000 placements per placement exclusion list.
@@ -32,10 +34,7 @@ class ExportEntry:
     note: str = ""
 
 
-def neutralise(cell: Any) -> str:
-    """Formula-injection guard for one CSV cell."""
-    s = "" if cell is None else str(cell)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+neutralise = neutralise_cell  # the one formula-injection guard (vigie/csvcells.py)
 
 
 def _csv(rows: list[list[Any]]) -> bytes:

@@ -12,20 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from store.models import Placement
+from vigie.csvcells import neutralise_cell
 
 PLACEMENT_KEYS = (
     "page_url", "site", "brand", "advertiser_domain", "ad_network", "landing_url", "rendered",
     "first_seen", "last_seen", "creative_url", "click_chain", "slot_id", "screenshot_path",
     "filter_list_version", "crawl_run_id",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """Defuse spreadsheet formula injection: a text cell starting with = + - @ gets a ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def placement_rows(session: Session, batch: int = 1000) -> Iterator[dict[str, Any]]:

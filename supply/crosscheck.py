@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from supply.adstxt import ParseResult, Record
 from supply.sellers import SellerEntry
+from vigie.csvcells import neutralise_cell
 from vigie.domains import registrable_domain
 
 KINDS = ("malformed_line", "missing_seller", "direct_intermediary", "ownerdomain_mismatch", "shared_account")
@@ -196,10 +197,7 @@ PATH_COLUMNS = ("exchange", "seller_id", "seller_name", "seller_type", "relation
                 "in_sellers_json", "file", "line")
 
 
-def neutralise(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+neutralise = neutralise_cell  # the one formula-injection guard (vigie/csvcells.py)
 
 
 def path_csv(rows: Iterable[PathRow]) -> str:

@@ -16,8 +16,8 @@ from api.deps import api_user, ctx, get_db, require
 from api.queries import PlacementFilter, get_placement, iter_placements, list_placements
 from api.routers.common import CURSOR_DOC, LIMIT_DOC
 from api.schemas import CategoryName, Page_, PlacementOut
-from store.exports import neutralise_cell
 from store.models import User
+from vigie.csvcells import neutralise_cell
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 Tier = Literal["floor", "high", "medium", "low", "none"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from store.exports import neutralise_cell
 from store.models import Brand, BrandDomain, Page, Placement, Site
+from vigie.csvcells import neutralise_cell
 
 
 def _seed(session: Session) -> None:
@@ -50,4 +50,5 @@ def test_export_csv_neutralises_formulas(session: Session, tmp_path: Path) -> No
                     str(target)], check=True)
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert rows[0]["brand"] == "'=HYPERLINK(\"x\")"
-    assert neutralise_cell("-1") == "'-1" and neutralise_cell("ok") == "ok" and neutralise_cell(3) == 3
+    assert neutralise_cell("-1") == "'-1" and neutralise_cell("ok") == "ok"
+    assert neutralise_cell(3) == "3" and neutralise_cell(None) == ""
