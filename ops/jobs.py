@@ -48,6 +48,7 @@ COMMANDS: dict[str, list[str]] = {
     "supply": ["crawl", "adstxt"],
     "lists": ["lists", "update"],
     "rescore": ["score"],
+    "recrawl": ["crawl", "recrawls"],
 }
 """The ``vigie`` command each non-crawl job kind runs (a ``command`` job runs any)."""
 
@@ -377,6 +378,22 @@ def update_filter_lists(*, job_id: str | None = None) -> int:
 def rescore(*, job_id: str | None = None) -> int:
     """Rescore what changed (``vigie score``, incremental)."""
     return _command("rescore", job_id)
+
+
+def recrawl(*, job_id: str | None = None, proxy: str | None = None, render: bool | None = None,
+            allow_private: bool = False, limit: int | None = None) -> int:
+    """Consume the targeted recrawl queue (``vigie crawl recrawls``): the pages and sites that
+    activist posts called out, in one crawl. Without ``proxy`` the child inherits VIGIE_PROXY."""
+    argv = list(COMMANDS["recrawl"])
+    if proxy:
+        argv += ["--proxy", proxy]
+    if render is not None:
+        argv.append("--render" if render else "--no-render")
+    if allow_private:
+        argv.append("--allow-private")
+    if limit is not None:
+        argv += ["--limit", str(limit)]
+    return run_subprocess("recrawl", argv, job_id=job_id or "recrawl")
 
 
 def run_command(*, argv: list[str], job_id: str | None = None) -> int:

@@ -44,6 +44,8 @@ class Kind:
     grace: int
     needs_group: bool = False
     description: str = ""
+    default_every: str | None = None
+    """Interval used when neither ``--cron`` nor ``--every`` is given (None: one is required)."""
 
 
 KINDS: dict[str, Kind] = {
@@ -52,6 +54,7 @@ KINDS: dict[str, Kind] = {
     "supply": Kind("ops.jobs:refresh_supply", 6 * 3600, False, "refresh ads.txt / sellers.json"),
     "lists": Kind("ops.jobs:update_filter_lists", 6 * 3600, False, "download new filter lists"),
     "rescore": Kind("ops.jobs:rescore", 3600, False, "rescore pages and sites"),
+    "recrawl": Kind("ops.jobs:recrawl", 3600, False, "recrawl pages and sites called out by activists", "15m"),
     "command": Kind("ops.jobs:run_command", 3600, False, "any `vigie` command (--args)"),
 }
 
@@ -188,7 +191,9 @@ def add_job(
     replace: bool = False,
 ) -> JobInfo:
     """Store a recurring job. ``options`` are extra keyword arguments of the job function
-    (for crawls: ``render``, ``proxy``, ``max_pages_per_site``, ``depth``, ``distributed``)."""
+    (for crawls: ``render``, ``proxy``, ``max_pages_per_site``, ``depth``, ``distributed``; for
+    recrawls: ``render``, ``proxy``, ``allow_private``). A kind with a ``default_every`` needs
+    no trigger."""
     spec = KINDS.get(kind)
     if spec is None:
         raise UserError(f"unknown job kind {kind!r}; one of: {', '.join(KINDS)}")
@@ -206,6 +211,8 @@ def add_job(
         job_id = job_id or f"{kind}:{path.stem}"
     if kind == "command" and not (options or {}).get("argv"):
         raise UserError("a command job needs --args, e.g. --args 'lists update'")
+    if not cron and not every and spec.default_every:
+        every = spec.default_every
     trigger = make_trigger(cron, every)
     jid = job_id or default_job_id(kind, group)
     kwargs: dict[str, Any] = dict(options or {})

@@ -101,6 +101,7 @@ def demo(
         for spec in world.activist_specs():
             _step(env, "activists", "add", spec)
         _step(env, "watch", "--once", "--proxy", web.proxy_url)
+        _step(env, "crawl", "recrawls", "--proxy", web.proxy_url, "--allow-private", "--no-render")
         _step(env, "score")
         _step(env, "exclusions", "suggest")
         figures = summary(database_url)

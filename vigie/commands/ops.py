@@ -71,10 +71,11 @@ def schedule_list(
 
 
 def schedule_add(
-    kind: Annotated[str, typer.Argument(help="crawl, watch, supply, lists, rescore or command.")],
+    kind: Annotated[str, typer.Argument(help="crawl, watch, supply, lists, rescore, recrawl or command.")],
     group: Annotated[str | None, typer.Option("--group", help="Site group to crawl ('all': every site).")] = None,
     cron: Annotated[str | None, typer.Option("--cron", help="5-field crontab, UTC: '0 */6 * * *'.")] = None,
-    every: Annotated[str | None, typer.Option("--every", help="Interval: 30s, 5m, 6h, 1d, 2w.")] = None,
+    every: Annotated[str | None, typer.Option("--every", help="Interval: 30s, 5m, 6h, 1d, 2w "
+                                              "(recrawl: default 15m).")] = None,
     job_id: Annotated[str | None, typer.Option("--id", help="Job id (default: KIND or crawl:GROUP).")] = None,
     grace: Annotated[
         int | None, typer.Option("--grace", help="Misfire grace, seconds: a run missed by more is skipped.")
@@ -102,6 +103,10 @@ def schedule_add(
         for key, value in (("seeds", seeds), ("render", render), ("proxy", proxy),
                            ("max_pages_per_site", max_pages_per_site), ("depth", depth),
                            ("distributed", distributed), ("allow_private", allow_private or None)):
+            if value is not None:
+                options[key] = value
+    if kind == "recrawl":
+        for key, value in (("render", render), ("proxy", proxy), ("allow_private", allow_private or None)):
             if value is not None:
                 options[key] = value
     if args:
