@@ -57,7 +57,8 @@ class SsrfGuardMiddleware:
 
 class BrowserContextMiddleware:
     """Names the Playwright context of each rendered page at download time (see
-    ``PlacementsSpider.assign_context``); old contexts are closed once drained."""
+    ``PlacementsSpider.acquire_context``); old contexts are closed once drained. When the browser
+    is due for a restart, the page waits here until the old browser's pages are all closed."""
 
     crawler: Crawler
 
@@ -67,9 +68,13 @@ class BrowserContextMiddleware:
         mw.crawler = crawler
         return mw
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
         if request.meta.get("playwright") and "playwright_context" not in request.meta:
+            acquire = getattr(spider, "acquire_context", None)
+            if acquire is not None:
+                request.meta["playwright_context"] = await acquire()
+                return
             assign = getattr(spider, "assign_context", None)
             if assign is not None:
                 request.meta["playwright_context"] = assign()

@@ -210,6 +210,8 @@ class PlacementStorePipeline:
         self.stats["requests"] = int(scrapy_stats.get("downloader/request_count", 0))
         self.stats["ssrf_refused"] = int(scrapy_stats.get("vigie/ssrf_refused", 0))
         self.stats["auto_render"] = int(scrapy_stats.get("vigie/auto_render", 0))
+        self.stats["browser_launches"] = int(scrapy_stats.get("playwright/browser_count", 0))
+        self.stats["browser_restarts"] = int(scrapy_stats.get("vigie/browser_restarts", 0))
         with session_scope(self.spider.database_url) as s:
             finish_run(s, self.run_id, status=status, stats=dict(self.stats),
                        error=None if status == "finished" else reason)

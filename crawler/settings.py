@@ -54,6 +54,11 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
 # a context is closed and replaced after this many pages so memory stays flat on long crawls
 VIGIE_PAGES_PER_CONTEXT = int(os.environ.get("VIGIE_PAGES_PER_CONTEXT", "40"))
+# the browser process itself is closed and relaunched after this many pages (0 = never): Chromium
+# keeps growing even with its contexts closed. Pages of the next browser wait until every page of
+# the current one is closed, then the browser is closed and the handler launches a new one
+# (needs PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER)
+VIGIE_PAGES_PER_BROWSER = int(os.environ.get("VIGIE_PAGES_PER_BROWSER", "200"))
 # follow: resolve every click chain hop by hop (evidence); param: trust a tracker's destination
 # parameter when there is one and fetch nothing (faster on big crawls)
 VIGIE_CLICK_CHAINS = os.environ.get("VIGIE_CLICK_CHAINS", "follow")

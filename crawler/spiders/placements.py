@@ -58,6 +58,9 @@ _SKIP_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|css|js|json|xml|pdf|zip|g
                        r"exe|dmg|apk|rss|atom)$", re.I)
 _TRUE = {"1", "true", "yes", "on"}
 SUB_MAXSIZE = 2 * 1024 * 1024
+# a browser restart waits at most this long for the old browser's pages to close; past it the
+# restart is skipped (logged, ``vigie/browser_recycle_skipped``) rather than killing live pages
+BROWSER_DRAIN_TIMEOUT = 300.0
 
 
 def _flag(value: Any) -> bool:
@@ -109,10 +112,19 @@ class PlacementsSpider(scrapy.Spider):
         self.site_counts: Counter[str] = Counter()
         self.seen_urls: set[str] = set()
         self.pages_per_context = 40
+        self.pages_per_browser = 200
         self.click_chains = "follow"
         self._ctx_assigned: Counter[str] = Counter()
         self._ctx_done: Counter[str] = Counter()
         self._render_count = 0
+        # browser recycling: generation number, pages given to it, pages not closed yet, and the
+        # browsers / contexts those pages lived in (closed once drained)
+        self._browser_gen = 0
+        self._gen_pages = 0
+        self._live_pages = 0
+        self._gen_browsers: dict[int, Any] = {}
+        self._contexts: dict[str, Any] = {}
+        self._recycling: asyncio.Future[None] | None = None
         self._page_requests: dict[Any, list[tuple[str, str, Any]]] = {}
 
     @classmethod
@@ -120,6 +132,11 @@ class PlacementsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.journal = JobJournal(crawler.settings.get("JOBDIR"))
         spider.pages_per_context = crawler.settings.getint("VIGIE_PAGES_PER_CONTEXT", 40)
+        spider.pages_per_browser = max(0, crawler.settings.getint("VIGIE_PAGES_PER_BROWSER", 200))
+        if spider.pages_per_browser and not crawler.settings.getbool("PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER", True):
+            log.warning("VIGIE_PAGES_PER_BROWSER ignored: PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER is off, "
+                        "a closed browser would not be relaunched")
+            spider.pages_per_browser = 0
         # "follow" (default): resolve every click chain hop by hop, the chain is evidence;
         # "param": when a tracker names its destination, take it without fetching (faster)
         spider.click_chains = crawler.settings.get("VIGIE_CLICK_CHAINS", "follow")
@@ -341,34 +358,119 @@ class PlacementsSpider(scrapy.Spider):
             info["html"].append((frame.url, summary.get("html", "")))
         return infos, frame_vg
 
+    def _context_name(self) -> str:
+        """The context the next page goes to: a new one every ``VIGIE_PAGES_PER_CONTEXT`` pages,
+        and never one of an older browser generation."""
+        return f"vigie-{self._browser_gen}-{self._gen_pages // max(1, self.pages_per_context)}"
+
     def assign_context(self) -> str:
-        """The browser context for a page about to be downloaded (``BrowserContextMiddleware``):
-        a new one every ``VIGIE_PAGES_PER_CONTEXT`` pages. Assigned at download time, not at
-        scheduling time, so an old context only waits for pages already in flight."""
-        context = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
+        """The browser context for a page about to be downloaded (``BrowserContextMiddleware``).
+        Assigned at download time, not at scheduling time, so an old context only waits for pages
+        already in flight. Does not wait for a browser restart: see ``acquire_context``."""
+        context = self._context_name()
+        self._gen_pages += 1
         self._render_count += 1
+        self._live_pages += 1
         self._ctx_assigned[context] += 1
         return context
 
+    async def acquire_context(self) -> str:
+        """``assign_context``, but once the browser has been given ``VIGIE_PAGES_PER_BROWSER``
+        pages, wait until all of them are closed, close the browser and let scrapy-playwright
+        launch a new one (its ``PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER`` mechanism) for this
+        page. In-flight pages are never cut short; Chromium's memory stays flat."""
+        while self.pages_per_browser and self._gen_pages >= self.pages_per_browser:
+            if self._recycling is None:
+                self._recycling = asyncio.ensure_future(self._recycle_browser())
+            await asyncio.shield(self._recycling)
+        return self.assign_context()
+
+    async def _recycle_browser(self) -> None:
+        """Drain the current browser generation, close its browser(s), start the next one."""
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + BROWSER_DRAIN_TIMEOUT
+            while self._live_pages > 0 and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            if self._live_pages > 0:
+                log.warning("browser restart skipped: %d page(s) still open after %.0f s",
+                            self._live_pages, BROWSER_DRAIN_TIMEOUT)
+                self._inc_stat("vigie/browser_recycle_skipped")
+                return
+            contexts, self._contexts = list(self._contexts.values()), {}
+            for ctx in contexts:  # contexts before their browser
+                try:
+                    await ctx.close()
+                except Exception as exc:
+                    log.debug("closing context: %s", exc)
+            browsers, self._gen_browsers = list(self._gen_browsers.values()), {}
+            for old in browsers:
+                await self._close_browser(old)
+        except Exception as exc:  # never stall the crawl on a failed restart
+            log.warning("browser restart failed: %s", exc)
+        finally:
+            self._browser_gen += 1
+            self._gen_pages = 0
+            self._recycling = None
+
+    async def _close_browser(self, old: Any) -> None:
+        """Close a drained browser, then wait (bounded) until the download handler has let go of
+        it, so the next page makes the handler launch a fresh one instead of using a dead one."""
+        try:
+            await old.close()
+        except Exception as exc:
+            log.debug("closing browser: %s", exc)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while any(getattr(h, "browser", None) is old for h in self._download_handlers()) and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        self._inc_stat("vigie/browser_restarts")
+        log.info("browser closed after %d pages (generation %d); the next page launches a new one",
+                 self.pages_per_browser, self._browser_gen)
+
+    def _download_handlers(self) -> list[Any]:
+        engine = getattr(self.crawler, "engine", None)
+        handlers = getattr(getattr(getattr(engine, "downloader", None), "handlers", None), "_handlers", None)
+        return list(handlers.values()) if isinstance(handlers, dict) else []
+
+    def _inc_stat(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
     async def _close_page(self, page: Any, context: str) -> None:
         """Close the page, then its context once all of that context's pages are done and a newer
-        context has taken over (recycling keeps browser memory flat)."""
+        context has taken over (recycling keeps browser memory flat). Called exactly once for
+        every page that got a context, even one whose download failed before a page existed:
+        a browser restart waits for these."""
         ctx = None
-        try:
-            ctx = page.context
-            await page.close()
-        except Exception as exc:
-            log.debug("closing page: %s", exc)
-        if not context:
-            return
-        self._ctx_done[context] += 1
-        current = f"vigie-{self._render_count // max(1, self.pages_per_context)}"
-        if ctx is not None and context != current and self._ctx_done[context] >= self._ctx_assigned[context]:
+        if page is not None:
             try:
-                await ctx.close()
-                log.debug("closed browser context %s", context)
+                ctx = page.context
+                if ctx is not None:
+                    browser_ = ctx.browser
+                    if browser_ is not None:
+                        self._gen_browsers.setdefault(id(browser_), browser_)
+                await page.close()
             except Exception as exc:
-                log.debug("closing context %s: %s", context, exc)
+                log.debug("closing page: %s", exc)
+        if not context or context not in self._ctx_assigned:
+            return
+        if ctx is not None:
+            self._contexts.setdefault(context, ctx)
+        self._ctx_done[context] += 1
+        try:
+            gen_full = bool(self.pages_per_browser) and self._gen_pages >= self.pages_per_browser
+            current = None if gen_full else self._context_name()
+            if context != current and self._ctx_done[context] >= self._ctx_assigned[context]:
+                ctx = self._contexts.pop(context, None)
+                if ctx is not None:
+                    try:
+                        await ctx.close()
+                        log.debug("closed browser context %s", context)
+                    except Exception as exc:
+                        log.debug("closing context %s: %s", context, exc)
+        finally:
+            self._live_pages -= 1
 
     async def _evidence(self, page: Any, ad: Ad, record: dict[str, Any], page_url: str) -> None:
         vg = record["slot"].get("vg")
@@ -389,6 +491,7 @@ class PlacementsSpider(scrapy.Spider):
         page = request.meta.get("playwright_page")
         if page is not None:
             self._page_requests.pop(page, None)
+        if request.meta.get("playwright"):
             await self._close_page(page, request.meta.get("playwright_context", ""))
         depth = int(request.meta.get("vigie_depth", 0))
         if request.meta.get("vigie_render") and request.meta.get("vigie_auto"):
