@@ -49,11 +49,11 @@ def _chromium_processes(root_pid: int) -> tuple[set[int], int]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            raw = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        cmdlines[int(entry.name)] = [c.decode("utf-8", "replace") for c in cmd if c]
+        cmdlines[int(entry.name)] = [c.decode("utf-8", "replace") for c in raw if c]
 
     def under_root(pid: int) -> bool:
         for _ in range(50):
