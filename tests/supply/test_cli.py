@@ -31,7 +31,7 @@ runner = CliRunner()
         (["crawl", "adstxt", "--sites", "/nonexistent/sites.txt"], "no such file"),
     ],
 )
-def test_bad_input_is_a_user_error(supply_session: Session, args: list[str], message: str) -> None:
+def test_bad_input_is_a_user_error(session: Session, args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
     assert isinstance(result.exception, UserError), result.output
     assert message in str(result.exception)
@@ -49,8 +49,8 @@ def test_sites_yaml_file(tmp_path: Path) -> None:
         _domains_from_file(bad)
 
 
-def test_check_and_export(supply_session: Session, tmp_path: Path) -> None:
-    s = supply_session
+def test_check_and_export(session: Session, tmp_path: Path) -> None:
+    s = session
     save_adstxt(s, "bad.com", "ads.txt", Outcome("ok", "https://bad.com/ads.txt", 200, body=(
         b"ssp.com, =HYPERLINK(1), DIRECT\nssp.com, 2, DIRECT\nssp.com, -3, RESELLER\n")))
     save_sellers(s, "ssp.com", Outcome("ok", "https://ssp.com/sellers.json", 200, body=json.dumps({

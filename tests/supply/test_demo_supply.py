@@ -102,7 +102,7 @@ def run_vigie(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 @pytest.mark.slow
 def test_crawl_check_and_export_through_the_demo_web(
-    database_url: str, supply_session: Session, tmp_path: Path
+    database_url: str, session: Session, tmp_path: Path
 ) -> None:
     server = pytest.importorskip("demo.server")
     from store.models import AdsTxtFile, SellersJsonFile
@@ -123,7 +123,7 @@ def test_crawl_check_and_export_through_the_demo_web(
         again = run_vigie("crawl", "adstxt", "--sites", str(sites_file), "--proxy", web.proxy_url, env=env)
         assert again.returncode == 0 and again.stdout.strip() == "", again.stdout
 
-    s = supply_session
+    s = session
     files = {(f.domain, f.kind): f for f in s.scalars(select(AdsTxtFile))}
     (absent,) = truth["scenarios"]["absent"]
     assert files[(absent, "ads.txt")].status == "absent"

@@ -83,7 +83,7 @@ def crawl(proxy: Proxy, database_url: str, *args: str) -> subprocess.CompletedPr
 
 
 @pytest.mark.slow
-def test_spec_fetch_rules_end_to_end(proxy: Proxy, database_url: str, supply_session: Session) -> None:
+def test_spec_fetch_rules_end_to_end(proxy: Proxy, database_url: str, session: Session) -> None:
     proxy.routes = {
         # one hop out of the root domain is a valid delegation
         "delegated.com/ads.txt": (301, {"Location": "http://adstxt-host.net/delegated.txt"}, b""),
@@ -105,7 +105,7 @@ def test_spec_fetch_rules_end_to_end(proxy: Proxy, database_url: str, supply_ses
     }
     done = crawl(proxy, database_url, "delegated.com", "twohops.com", "www.inside.com", "html.com",
                  "locked.com", "absent.com")
-    s = supply_session
+    s = session
     files = {f.domain: f for f in s.scalars(select(AdsTxtFile))}
     assert files["delegated.com"].status == "ok"
     assert files["delegated.com"].url == "http://adstxt-host.net/delegated.txt"
@@ -140,7 +140,7 @@ def test_spec_fetch_rules_end_to_end(proxy: Proxy, database_url: str, supply_ses
 
 @pytest.mark.slow
 def test_subdomain_and_inventory_partner_referrals(proxy: Proxy, database_url: str,
-                                                   supply_session: Session) -> None:
+                                                   session: Session) -> None:
     proxy.routes = {
         "example.com/ads.txt": (200, TEXT, b"ssp.com, 1, DIRECT\nsubdomain=divisionone.example.com\n"
                                            b"subdomain=elsewhere.org\ninventorypartnerdomain=programmerA.com\n"),
@@ -149,6 +149,6 @@ def test_subdomain_and_inventory_partner_referrals(proxy: Proxy, database_url: s
         "programmera.com/ads.txt": (200, TEXT, b"ssp.com, abcde, DIRECT\ninventorypartnerdomain=third.com\n"),
     }
     crawl(proxy, database_url, "--no-sellers", "example.com")
-    files = {f.domain: [r.account_id for r in f.records] for f in supply_session.scalars(select(AdsTxtFile))}
+    files = {f.domain: [r.account_id for r in f.records] for f in session.scalars(select(AdsTxtFile))}
     assert files == {"example.com": ["1"], "divisionone.example.com": ["5569"], "programmera.com": ["abcde"]}
     assert not any(h.startswith(("deeper.", "second-hop.", "third.", "elsewhere.")) for h in proxy.log)

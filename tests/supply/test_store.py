@@ -38,8 +38,8 @@ def count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_save_is_idempotent_and_refetch_replaces(supply_session: Session) -> None:
-    s = supply_session
+def test_save_is_idempotent_and_refetch_replaces(session: Session) -> None:
+    s = session
     body = "OWNERDOMAIN=site.com\nssp.com, 1, DIRECT\nssp.com, 2, RESELLER\nbroken\n"
     for _ in range(2):
         save_adstxt(s, "Site.com", "ads.txt", ok(body), NOW)
@@ -58,8 +58,8 @@ def test_save_is_idempotent_and_refetch_replaces(supply_session: Session) -> Non
     assert count(s, AdsTxtFile) == 2 and count(s, AdsTxtRecord) == 2
 
 
-def test_errors_keep_the_last_good_data_and_404_clears(supply_session: Session) -> None:
-    s = supply_session
+def test_errors_keep_the_last_good_data_and_404_clears(session: Session) -> None:
+    s = session
     save_adstxt(s, "site.com", "ads.txt", ok("ssp.com, 1, DIRECT\n"), NOW)
     s.commit()
     save_adstxt(s, "site.com", "ads.txt", Outcome("error", "https://site.com/ads.txt", 500, reason="HTTP 500"))
@@ -76,7 +76,7 @@ def test_errors_keep_the_last_good_data_and_404_clears(supply_session: Session) 
     assert s.scalars(select(AdsTxtFile).where(AdsTxtFile.domain == "new.com")).one().status == "error"
 
 
-def test_a_failed_transaction_keeps_the_old_records(database_url: str, supply_session: Session) -> None:
+def test_a_failed_transaction_keeps_the_old_records(database_url: str, session: Session) -> None:
     from store.db import session_scope
 
     with session_scope(database_url) as s:
@@ -89,8 +89,8 @@ def test_a_failed_transaction_keeps_the_old_records(database_url: str, supply_se
         assert sorted(r.account_id for r in s.scalars(select(AdsTxtRecord))) == ["1", "2"]
 
 
-def test_sellers_upsert(supply_session: Session) -> None:
-    s = supply_session
+def test_sellers_upsert(session: Session) -> None:
+    s = session
     body = sellers_body(("1", "PUBLISHER", "site.com"), ("2", "INTERMEDIARY", "r.com"), ("1", "BOTH", "dup.com"))
     for _ in range(2):
         save_sellers(s, "SSP.com", Outcome("ok", "https://ssp.com/sellers.json", 200, body=body,
@@ -111,8 +111,8 @@ def test_sellers_upsert(supply_session: Session) -> None:
     assert f.status == "ok" and [x.seller_id for x in s.scalars(select(Seller))] == ["3"]
 
 
-def test_loaders_findings_and_path(supply_session: Session) -> None:
-    s = supply_session
+def test_loaders_findings_and_path(session: Session) -> None:
+    s = session
     save_adstxt(s, "site.com", "ads.txt", ok("ssp.com, 1, DIRECT\nssp.com, 2, DIRECT\nssp.com, 9, RESELLER\nx\n"),
                 NOW)
     save_adstxt(s, "gone.com", "ads.txt", Outcome("absent", "https://gone.com/ads.txt", 404,

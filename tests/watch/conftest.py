@@ -8,14 +8,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session
 
-from store.db import get_engine, session_factory
-from store.models import Base
+from store.db import session_factory
 from tests.watch.fakesocial import FakeSocial
 
 
 @pytest.fixture
 def watch_db(database_url: str) -> str:
-    Base.metadata.create_all(get_engine(database_url), checkfirst=True)
     return database_url
 
 

@@ -21,9 +21,9 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def database_url() -> str:
-    """The configured database, migrated to the newest schema."""
-    url = get_settings().database_url
+def database_url(explicit: str | None = None) -> str:
+    """The database (``explicit``, else VIGIE_DATABASE_URL), migrated to the newest schema."""
+    url = explicit or get_settings().database_url
     migrate(url)
     return url
 

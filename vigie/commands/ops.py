@@ -8,22 +8,13 @@ from typing import Annotated
 
 import typer
 
-from store.db import migrate
+from vigie.commands.core import database_url, fail
 from vigie.config import get_settings
 from vigie.errors import UserError
 
 schedule_app = typer.Typer(no_args_is_help=True, help="Recurring jobs run by `vigie serve`.")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _db(database: str | None) -> str:
-    url = database or get_settings().database_url
-    migrate(url)
-    return url
 
 
 DatabaseOpt = Annotated[
@@ -47,7 +38,7 @@ def serve(
         run_server(database or get_settings().database_url, host, port, with_scheduler=not no_scheduler,
                    log_level=log_level)
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def schedule_list(
@@ -57,7 +48,7 @@ def schedule_list(
     """List the scheduled jobs with their trigger and next run (UTC)."""
     from ops.scheduler import list_jobs
 
-    infos = list_jobs(_db(database))
+    infos = list_jobs(database_url(database))
     if as_json:
         for info in infos:
             typer.echo(json.dumps(info.as_dict(), sort_keys=True))
@@ -112,10 +103,10 @@ def schedule_add(
     if args:
         options["argv"] = shlex.split(args)
     try:
-        info = add_job(_db(database), kind, group=group, cron=cron, every=every, job_id=job_id,
+        info = add_job(database_url(database), kind, group=group, cron=cron, every=every, job_id=job_id,
                        grace=grace, options=options, replace=replace)
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     nxt = info.next_run_time.isoformat() if info.next_run_time else "paused"
     typer.echo(f"added {info.id}: {info.trigger}, next run {nxt}")
 
@@ -124,7 +115,7 @@ def _one(action: str, job_id: str, database: str | None) -> None:
     from ops import scheduler
 
     try:
-        url = _db(database)
+        url = database_url(database)
         if action == "pause":
             scheduler.pause_job(url, job_id)
             typer.echo(f"paused {job_id}")
@@ -135,7 +126,7 @@ def _one(action: str, job_id: str, database: str | None) -> None:
             scheduler.remove_job(url, job_id)
             typer.echo(f"removed {job_id}")
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 JobIdArg = Annotated[str, typer.Argument(help="Job id, as `vigie schedule list` shows it.")]
@@ -168,14 +159,14 @@ def schedule_run_now(
     from ops.jobs import AlreadyRunning
 
     try:
-        url = _db(database)
+        url = database_url(database)
         if queue:
             scheduler.trigger_job(url, job_id)
             typer.echo(f"queued {job_id}: `vigie serve` runs it at its next wake-up")
             return
         result = scheduler.run_job_now(url, job_id)
     except (UserError, AlreadyRunning) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"ran {job_id}: crawl run {result}" if isinstance(result, int) else f"ran {job_id}")
 
 
@@ -215,7 +206,7 @@ def worker(
                    max_pages_per_site=max_pages_per_site, depth=depth, allow_private=allow_private or None,
                    settings=extra)
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

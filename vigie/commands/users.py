@@ -7,23 +7,14 @@ from typing import Annotated
 
 import typer
 
-from store.db import migrate, session_scope
+from store.db import session_scope
 from store.users import ROLES, create_user, get_user, mint_token
-from vigie.config import get_settings
+from vigie.commands.core import database_url, fail
 from vigie.errors import UserError
 
 MIN_PASSWORD = 10
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _url() -> str:
-    url = get_settings().database_url
-    migrate(url)
-    return url
 
 
 def add(
@@ -35,16 +26,16 @@ def add(
     from api.auth import hash_password
 
     if role not in ROLES:
-        _fail(f"--role: unknown role {role!r} (expected one of {', '.join(ROLES)})")
+        fail(f"--role: unknown role {role!r} (expected one of {', '.join(ROLES)})")
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD:
-        _fail(f"--password: at least {MIN_PASSWORD} characters")
+        fail(f"--password: at least {MIN_PASSWORD} characters")
     try:
-        with session_scope(_url()) as session:
+        with session_scope(database_url()) as session:
             create_user(session, name, role, hash_password(password))
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"user {name.strip()} added with role {role}")
 
 
@@ -53,10 +44,10 @@ def token(
     label: Annotated[str | None, typer.Option("--label", help="What the token is for.")] = None,
 ) -> None:
     """Mint an API token for NAME (use it as 'Authorization: Bearer TOKEN'); shown once."""
-    with session_scope(_url()) as session:
+    with session_scope(database_url()) as session:
         user = get_user(session, name)
         if user is None:
-            _fail(f"no user named {name!r}; add one with 'vigie users add {name} --role ROLE'")
+            fail(f"no user named {name!r}; add one with 'vigie users add {name} --role ROLE'")
             return
         value = mint_token(session, user, label)
     typer.echo(value)
@@ -68,7 +59,7 @@ def list_users() -> None:
 
     from store.models import ApiToken, User
 
-    with session_scope(_url()) as session:
+    with session_scope(database_url()) as session:
         tokens = dict(session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).tuples().all())
         for user in session.scalars(select(User).order_by(User.name)):
             typer.echo(f"{user.name}\t{user.role}\t{tokens.get(user.id, 0)} token(s)")

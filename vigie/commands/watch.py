@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from vigie.config import get_settings
+from vigie.commands.core import database_url
 from vigie.errors import UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,17 +31,6 @@ def _user_errors(fn: F) -> F:
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]
-
-
-def _db() -> str:
-    from store.db import get_engine, migrate
-    from store.models import RecrawlRequest
-
-    url = get_settings().database_url
-    migrate(url)
-    # Until the shared migration includes it (the lead regenerates 0001), create our queue table.
-    RecrawlRequest.__table__.create(get_engine(url), checkfirst=True)  # type: ignore[attr-defined]
-    return url
 
 
 def _print_report(r: Any) -> None:
@@ -78,7 +67,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         if not specs and not defaults:
             raise UserError("give a SPEC (e.g. bluesky:name.bsky.social) or --defaults")
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             if defaults:
                 added = service.add_defaults(s)
                 typer.echo(f"{len(added)} default account(s) added, disabled; "
@@ -100,7 +89,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.models import ActivistAccount
         from watch import service
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             for a in s.scalars(select(ActivistAccount).order_by(ActivistAccount.id)).all():
                 row = {"id": a.id, "spec": service.spec_of(a), "enabled": a.enabled, "followers": a.followers,
                        "last_polled_at": a.last_polled_at.isoformat() if a.last_polled_at else None,
@@ -117,7 +106,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import service
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             acc = service.find_account(s, ref)
             acc.enabled = value
             typer.echo(f"{'enabled' if value else 'disabled'}: #{acc.id} {service.spec_of(acc)}")
@@ -143,7 +132,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import service
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             _print_report(service.import_archive(s, path))
 
     @app.command("watch")
@@ -156,7 +145,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         """Poll the watched activist accounts for new posts."""
         from watch import service
 
-        url = _db()
+        url = database_url()
         if once:
             for r in service.poll_all(url, proxy=proxy):
                 _print_report(r)
@@ -182,7 +171,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
         if fmt != "jsonl":
             raise UserError(f"--format: {fmt!r} is not supported (expected jsonl)")
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             data = service.export_posts_jsonl(s)
         if out is None:
             sys.stdout.write(data)
@@ -205,7 +194,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from watch import service
         from watch.pressure import PressureConfig
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             res = service.brand_pressure(s, cfg=PressureConfig(half_life_hours=half_life, spike_k=k))
             names = {b.id: b.name for b in s.query(Brand).all()}
         for bp in sorted(res.values(), key=lambda x: -x.score):
@@ -230,7 +219,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import desk
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             for c in desk.list_cases(s, status=status, brand=brand):
                 typer.echo(_case_line(c))
 
@@ -242,7 +231,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.models import Case
         from watch.corroboration import check_claim
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             c = s.get(Case, case_id)
             if c is None:
                 raise UserError(f"case {case_id}: no such case")
@@ -267,7 +256,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import desk
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             typer.echo(desk.draft(s, case_id, user, lang).draft)
 
     @cases.command("edit")
@@ -281,7 +270,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         body = text if text is not None else (file.read_text(encoding="utf-8") if file else None)
         if body is None:
             raise UserError("give --text or --file")
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             desk.edit(s, case_id, user, body)
             typer.echo(f"case {case_id}: draft updated")
 
@@ -292,7 +281,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import desk
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             desk.assign(s, case_id, user, assignee)
             typer.echo(f"case {case_id}: assigned to {assignee}")
 
@@ -305,7 +294,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import desk
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             desk.approve(s, case_id, user, role, note)
             typer.echo(f"case {case_id}: approved")
 
@@ -317,6 +306,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from store.db import session_scope
         from watch import desk
 
-        with session_scope(_db()) as s:
+        with session_scope(database_url()) as s:
             desk.mark_answered(s, case_id, user, note)
             typer.echo(f"case {case_id}: answered")
