@@ -51,6 +51,7 @@ from api.queries import (
     site_assessments,
     site_page_assessments,
 )
+from api.routers.common import get_or_404
 from api.routers.sites import site_sellers
 from api.scoring import score
 from dashboard.i18n import LANG_COOKIE, LANGS, category_label, detect_lang, tier_label, translator
@@ -414,9 +415,7 @@ def sites(request: Request, q: str | None = Query(None, max_length=200), db: Ses
 @router.get("/sites/{site_id}", response_class=HTMLResponse)
 def site_detail(request: Request, site_id: int, db: Session = Depends(get_db),
                 user: User = Depends(page_user)) -> HTMLResponse:
-    site = db.get(Site, site_id) if 0 < site_id < 2**62 else None
-    if site is None:
-        raise HTTPException(404, "Not found")
+    site = get_or_404(db, Site, site_id, "site")
     page_verdicts: dict[str, list[dict[str, Any]]] = {}
     for ra, pg in site_page_assessments(db, site.id):
         items = page_verdicts.setdefault(ra.category, [])
@@ -458,9 +457,7 @@ def timeline_svg(counts: list[int], spikes: list[bool], days: list[datetime]) ->
 @router.get("/brands/{brand_id}", response_class=HTMLResponse)
 def brand_detail(request: Request, brand_id: int, saved: bool = False, db: Session = Depends(get_db),
                  user: User = Depends(page_user)) -> HTMLResponse:
-    brand = db.get(Brand, brand_id) if 0 < brand_id < 2**62 else None
-    if brand is None:
-        raise HTTPException(404, "Not found")
+    brand = get_or_404(db, Brand, brand_id, "brand")
     tl = brand_timeline(db, brand.id, days=30)
     cases = db.scalars(select(Case).options(joinedload(Case.post)).where(Case.brand_id == brand.id)
                        .order_by(Case.created_at.desc()).limit(50)).all()
@@ -477,9 +474,7 @@ def brand_detail(request: Request, brand_id: int, saved: bool = False, db: Sessi
 @router.post("/brands/{brand_id}/suitability", dependencies=[Depends(check_csrf)])
 async def brand_suitability(request: Request, brand_id: int, db: Session = Depends(get_db),
                             user: User = Depends(needs("suitability"))) -> Response:
-    brand = db.get(Brand, brand_id) if 0 < brand_id < 2**62 else None
-    if brand is None:
-        raise HTTPException(404, "Not found")
+    brand = get_or_404(db, Brand, brand_id, "brand")
     form = await request.form()
     profile = {}
     for cat in CATEGORIES:
@@ -516,9 +511,7 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 @router.get("/desk/{case_id}", response_class=HTMLResponse)
 def case_detail(request: Request, case_id: int, db: Session = Depends(get_db),
                 user: User = Depends(page_user)) -> HTMLResponse:
-    case = db.get(Case, case_id) if 0 < case_id < 2**62 else None
-    if case is None:
-        raise HTTPException(404, "Not found")
+    case = get_or_404(db, Case, case_id, "case")
     seen = []
     for domain in (case.post.site_domains or [])[:5]:
         rows, _ = list_placements(db, PlacementFilter(brand=str(case.brand_id), site=str(domain)), limit=3)
@@ -533,9 +526,7 @@ def case_detail(request: Request, case_id: int, db: Session = Depends(get_db),
 def case_draft(request: Request, case_id: int, draft: str = Form("", max_length=10_000),
                lang: str = Form("fr"), assignee: str = Form("", max_length=200),
                db: Session = Depends(get_db), user: User = Depends(needs("cases"))) -> Response:
-    case = db.get(Case, case_id) if 0 < case_id < 2**62 else None
-    if case is None:
-        raise HTTPException(404, "Not found")
+    case = get_or_404(db, Case, case_id, "case")
     update_case(db, case, user, draft=draft.replace("\r\n", "\n"), assignee=assignee.strip(),
                 lang=lang if lang in {"fr", "en"} else None)
     return RedirectResponse(f"/desk/{case.id}", status_code=303)
@@ -544,9 +535,7 @@ def case_draft(request: Request, case_id: int, draft: str = Form("", max_length=
 @router.post("/desk/{case_id}/action", dependencies=[Depends(check_csrf)])
 def case_act(request: Request, case_id: int, action: str = Form(...), note: str = Form("", max_length=2000),
              db: Session = Depends(get_db), user: User = Depends(needs("cases"))) -> Response:
-    case = db.get(Case, case_id) if 0 < case_id < 2**62 else None
-    if case is None:
-        raise HTTPException(404, "Not found")
+    case = get_or_404(db, Case, case_id, "case")
     case_action(db, case, user, action, note or None)
     return RedirectResponse(f"/desk/{case.id}", status_code=303)
 
@@ -577,9 +566,7 @@ def exclusions(request: Request, brand: int | None = None, status: str | None = 
 def exclusion_review(request: Request, entry_id: int, action: str = Form(...),
                      note: str = Form("", max_length=2000), next: str = Form("/exclusions"),
                      db: Session = Depends(get_db), user: User = Depends(needs("exclusions"))) -> Response:
-    entry = db.get(ExclusionEntry, entry_id) if 0 < entry_id < 2**62 else None
-    if entry is None:
-        raise HTTPException(404, "Not found")
+    entry = get_or_404(db, ExclusionEntry, entry_id, "exclusion entry")
     review_entry(db, entry, user, action, note.strip() or None)
     return RedirectResponse(safe_next(next), status_code=303)
 
@@ -587,9 +574,7 @@ def exclusion_review(request: Request, entry_id: int, action: str = Form(...),
 @router.get("/exclusions/{list_id}/download")
 def exclusion_download(request: Request, list_id: int, format: str, db: Session = Depends(get_db),
                        user: User = Depends(needs("exclusions"))) -> Response:
-    xlist = db.get(ExclusionList, list_id) if 0 < list_id < 2**62 else None
-    if xlist is None:
-        raise HTTPException(404, "Not found")
+    xlist = get_or_404(db, ExclusionList, list_id, "exclusion list")
     name, content, media = export_list(db, xlist, format)
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -606,9 +591,7 @@ def crawl_runs(request: Request, db: Session = Depends(get_db), user: User = Dep
 @router.get("/crawl-runs/{run_id}", response_class=HTMLResponse)
 def crawl_run(request: Request, run_id: int, db: Session = Depends(get_db),
               user: User = Depends(page_user)) -> HTMLResponse:
-    run = db.get(CrawlRun, run_id) if 0 < run_id < 2**62 else None
-    if run is None:
-        raise HTTPException(404, "Not found")
+    run = get_or_404(db, CrawlRun, run_id, "crawl run")
     placements = db.scalar(select(func.count()).select_from(Placement).where(Placement.crawl_run_id == run.id))
     return render(request, "crawl_run.html", run=run, placements=placements or 0,
                   refresh=run.status == "running")

@@ -124,17 +124,23 @@ def _is_manual(entry: ExclusionEntry) -> bool:
     return any(isinstance(h, dict) and h.get("action") == "added" for h in entry.history or [])
 
 
-def review(session: Session, brand: Brand, domain: str, action: str, *, note: str | None = None,
-           user: str = "cli", kind: str = "exclusion") -> ExclusionEntry:
-    """approve / reject / reset one entry; every review is appended to its history."""
-    if action not in ACTIONS:
-        raise UserError(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
+def _find_entry(session: Session, brand: Brand, domain: str,
+                kind: str) -> tuple[ExclusionList, str, ExclusionEntry | None]:
+    """The brand's list, the normalised domain, and that domain's entry if the list has one."""
     try:
         d = normalise_domain(domain)
     except ValueError as exc:
         raise UserError(f"domain: {exc}") from exc
     lst = get_list(session, brand, kind)
-    entry = next((e for e in lst.entries if e.domain == d), None)
+    return lst, d, next((e for e in lst.entries if e.domain == d), None)
+
+
+def review(session: Session, brand: Brand, domain: str, action: str, *, note: str | None = None,
+           user: str = "cli", kind: str = "exclusion") -> ExclusionEntry:
+    """approve / reject / reset one entry; every review is appended to its history."""
+    if action not in ACTIONS:
+        raise UserError(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
+    _, d, entry = _find_entry(session, brand, domain, kind)
     if entry is None:
         raise UserError(f"{d}: not in {brand.name}'s {kind} list (run `vigie exclusions suggest` "
                         "or `vigie exclusions add`)")
@@ -148,12 +154,7 @@ def review(session: Session, brand: Brand, domain: str, action: str, *, note: st
 def add(session: Session, brand: Brand, domain: str, *, kind: str = "exclusion", note: str | None = None,
         user: str = "cli") -> ExclusionEntry:
     """Add a site by hand (approved at once)."""
-    try:
-        d = normalise_domain(domain)
-    except ValueError as exc:
-        raise UserError(f"domain: {exc}") from exc
-    lst = get_list(session, brand, kind)
-    entry = next((e for e in lst.entries if e.domain == d), None)
+    lst, d, entry = _find_entry(session, brand, domain, kind)
     if entry is None:
         entry = ExclusionEntry(domain=d, reasons=[{"type": "manual", "note": note or "added by hand"}],
                                status="approved", note=note, history=[])
